@@ -1,0 +1,360 @@
+"""Fuzzy matching of names against the entity list.
+
+How a name is scored against one name form of a listed entity:
+
+1. Both are analysed (:mod:`screening.names`). The form's *key* is its
+   distinctive words ("hikvision" in "Hangzhou Hikvision Digital Technology
+   Co., Ltd."). A form with no distinctive word (a public body such as
+   "Xinjiang Uighur Autonomous Region People's Government Public Security
+   Bureau") uses all its words, places weighing more than generic words.
+2. Each key word is looked up among the name's words, alone or joined with
+   their neighbours ("Hik Vision" -> "hikvision"), by edit distance
+   (rapidfuzz OSA: a swap of two letters counts as one edit). A key word
+   further than a third of its length from every part of the name is
+   missing, and all its letters count as edits.
+3. ``score = 100 x (1 - edits / key letters)``, and the name is no
+   candidate at all when the edits exceed a quarter of the key's letters
+   (none for keys of four letters or fewer: "Yiti" is not "Yitu").
+4. Words of the name left over that are distinctive, and not a word of the
+   form nor a misspelt generic word, suggest a different organisation that
+   shares a word: each multiplies the score by 0.85 ("Huawei Marine" is
+   worth a look, not a certain hit).
+
+The score against an entity is its best over the entity's name forms;
+``match`` at or above ``Thresholds.match``, ``review`` at or above
+``Thresholds.review``.
+
+>>> screener = Screener.default()
+>>> result = screener.check("Hikivision Digital Technology Co., Ltd.")
+>>> result.status, result.entity_id, result.matched_name
+('match', 'hikvision', 'Hikivision')
+>>> screener.check("Sensata Technologies").status
+'clear'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from screening.entities import Entity, EntityList, NameForm, Source
+from screening.names import Kind, Name, analyse, vocabulary
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Scores (0-100) at which a name becomes an alert.
+
+    The defaults put an exact or one-letter-off distinctive name (90+) at
+    ``match`` and a typo in a short name or a listed name with an extra
+    distinctive word (75-89) at ``review``.
+    """
+
+    match: float = 90.0
+    review: float = 75.0
+
+    def __post_init__(self) -> None:
+        if not 0 < self.review <= self.match <= 100:
+            raise ValueError(
+                f"thresholds must satisfy 0 < review <= match <= 100, got review={self.review}, match={self.match}"
+            )
+
+    def level(self, score: float) -> str:
+        if score >= self.match:
+            return "match"
+        if score >= self.review:
+            return "review"
+        return "clear"
+
+
+DEFAULT_THRESHOLDS = Thresholds()
+
+# In a form with no distinctive word, the place is what tells one public
+# body from another ("Xinjiang ... Public Security Bureau" vs "Shanghai ...
+# Public Security Bureau"), so it weighs twice a generic word.
+_ALL_GENERIC_WEIGHTS = {Kind.PLACE: 1.0, Kind.GENERIC: 0.5, Kind.NUMBER: 0.5}
+EXTRA_WORD_FACTOR = 0.85
+# Longest run of neighbouring words joined to meet one key word: "h ik vi sion".
+_MAX_SPAN = 4
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why a name matched a name form, in parts a reviewer can check."""
+
+    matched: tuple[tuple[str, str, int], ...]  # (part of the name, word of the form, edits)
+    set_aside: tuple[tuple[str, str], ...]  # (word of the name, why it does not count)
+    extra: tuple[str, ...]  # distinctive words of the name the form lacks
+    edits: float
+    key_letters: float
+
+    def describe(self, score: float, level: str, thresholds: Thresholds) -> str:
+        parts = []
+        for got, want, edits in self.matched:
+            parts.append(
+                f"'{got}' = '{want}'" if edits == 0 else f"'{got}' ~ '{want}' ({edits} edit{'s' if edits > 1 else ''})"
+            )
+        text = "matched " + ", ".join(parts) if parts else "nothing matched"
+        if self.set_aside:
+            text += "; set aside " + ", ".join(f"'{w}' ({why})" for w, why in self.set_aside)
+        if self.extra:
+            text += "; not in the listed name: " + ", ".join(f"'{w}'" for w in self.extra)
+        text += f"; score {score:.1f} = 100 x (1 - {self.edits:g}/{self.key_letters:g} edits)"
+        if self.extra:
+            text += f" x {EXTRA_WORD_FACTOR}^{len(self.extra)}"
+        bounds = {
+            "match": f">= {thresholds.match:g}",
+            "review": f">= {thresholds.review:g} and < {thresholds.match:g}",
+            "clear": f"< {thresholds.review:g}",
+        }
+        return f"{text}; {level} because {bounds[level]}"
+
+
+@dataclass(frozen=True)
+class Alert:
+    """A name's best match with one listed entity."""
+
+    entity_id: str
+    entity: str
+    matched_name: str
+    score: float
+    level: str  # "match" or "review"
+    query_norm: str
+    name_norm: str
+    restrictions: tuple[str, ...]
+    sources: tuple[Source, ...]
+    explanation: str
+
+
+@dataclass(frozen=True)
+class NameResult:
+    """The outcome of screening one name."""
+
+    name: str
+    status: str  # "match", "review", "clear" or "skipped"
+    normalized: str = ""
+    alerts: tuple[Alert, ...] = ()
+    note: str = ""  # e.g. that the name matches a formerly listed party
+
+    @property
+    def best(self) -> Alert | None:
+        return self.alerts[0] if self.alerts else None
+
+    @property
+    def score(self) -> float | None:
+        return self.best.score if self.best else None
+
+    @property
+    def entity_id(self) -> str | None:
+        return self.best.entity_id if self.best else None
+
+    @property
+    def matched_name(self) -> str | None:
+        return self.best.matched_name if self.best else None
+
+    @property
+    def flagged(self) -> bool:
+        return self.status in ("match", "review")
+
+
+@dataclass(frozen=True)
+class _Form:
+    entity: Entity
+    form: NameForm
+    name: Name
+    key: tuple[str, ...]
+    weights: tuple[float, ...]
+    context: frozenset[str]  # the form's non-key words
+
+
+@dataclass
+class _Score:
+    score: float
+    explanation: Explanation
+    form: _Form = field(repr=False)
+
+
+def _allowed_edits(letters: float) -> float:
+    """Edits a key of this many letters may take and still be a candidate."""
+    return 0 if letters <= 4 else max(1, letters // 4)
+
+
+def _compile(entity: Entity, form: NameForm) -> _Form | None:
+    name = analyse(form.name)
+    if name is None:
+        return None
+    core = name.core
+    key = [t for t in core if t.kind is Kind.DISTINCTIVE]
+    if key:
+        weights = [1.0] * len(key)
+    else:
+        key = list(core)
+        weights = [_ALL_GENERIC_WEIGHTS.get(t.kind, 1.0) for t in key]
+    context = frozenset(t.text for t in core) - {t.text for t in key}
+    return _Form(entity, form, name, tuple(t.text for t in key), tuple(weights), context)
+
+
+@lru_cache(maxsize=65536)
+def _misspelt_generic(word: str) -> bool:
+    """True for a generic word with one typo ("tecnology"), so it is not taken for a distinctive one."""
+    if len(word) < 6:
+        return False
+    return process.extractOne(word, vocabulary().generic, scorer=OSA.distance, score_cutoff=1) is not None
+
+
+class Screener:
+    """Screens names against an entity list.
+
+    Args:
+        entities: the list to screen against.
+        thresholds: scores for ``match`` and ``review``.
+    """
+
+    def __init__(self, entities: EntityList, *, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> None:
+        self.entities = entities
+        self.thresholds = thresholds
+        self._forms = [f for e in entities.entities for n in e.names if (f := _compile(e, n)) is not None]
+        # A word that is itself a listed name ("Hikvision & Dahua JV") is not
+        # a sign of a different organisation: it is a second hit.
+        self._listed_words = frozenset(w for f in self._forms if f.weights[0] == 1.0 for w in f.key)
+        self._cache: dict[str, NameResult] = {}
+
+    @classmethod
+    def default(cls, *, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> Screener:
+        """A screener over the bundled, article-built entity list."""
+        return cls(_default_list(), thresholds=thresholds)
+
+    def check(self, name: object) -> NameResult:
+        """Screen one name. Non-text values (numbers, dates) are screened as their text.
+
+        >>> Screener.default().check("Huawei Technologies Co., Ltd.").status
+        'match'
+        """
+        text = "" if name is None else str(name)
+        cached = self._cache.get(text)
+        if cached is None:
+            cached = self._check(text)
+            if len(self._cache) < 1_000_000:
+                self._cache[text] = cached
+        return cached
+
+    def check_many(self, names: Iterable[object]) -> list[NameResult]:
+        """Screen names in order; repeated names are scored once."""
+        return [self.check(n) for n in names]
+
+    def _check(self, text: str) -> NameResult:
+        if not text.strip():
+            return NameResult(name=text, status="skipped", note="empty name")
+        name = analyse(text)
+        if name is None or not name.core:
+            normalized = name.normalized if name else ""
+            return NameResult(
+                name=text,
+                status="clear",
+                normalized=normalized,
+                note="nothing left to match once legal forms and punctuation are set aside",
+            )
+        best: dict[str, _Score] = {}
+        for form in self._forms:
+            scored = _score(name, form, self._listed_words)
+            if scored and (form.entity.id not in best or scored.score > best[form.entity.id].score):
+                best[form.entity.id] = scored
+        alerts, notes = [], []
+        for scored in sorted(best.values(), key=lambda s: -s.score):
+            level = self.thresholds.level(scored.score)
+            if level == "clear":
+                continue
+            entity = scored.form.entity
+            if entity.status != "active":
+                notes.append(
+                    f"formerly listed: {entity.name} ({'; '.join(entity.restriction_labels)}), "
+                    f"matched '{scored.form.form.name}' with score {scored.score:.1f}"
+                )
+                continue
+            alerts.append(
+                Alert(
+                    entity_id=entity.id,
+                    entity=entity.name,
+                    matched_name=scored.form.form.name,
+                    score=round(scored.score, 1),
+                    level=level,
+                    query_norm=name.normalized,
+                    name_norm=scored.form.name.normalized,
+                    restrictions=entity.restriction_labels,
+                    sources=entity.sources,
+                    explanation=scored.explanation.describe(scored.score, level, self.thresholds),
+                )
+            )
+        status = alerts[0].level if alerts else "clear"
+        return NameResult(
+            name=text, status=status, normalized=name.normalized, alerts=tuple(alerts), note="; ".join(notes)
+        )
+
+
+@cache
+def _default_list() -> EntityList:
+    return EntityList.load()
+
+
+def _score(name: Name, form: _Form, listed_words: frozenset[str]) -> _Score | None:
+    words = [t.text for t in name.core]
+    spans = [
+        (i, j, "".join(words[i:j])) for i in range(len(words)) for j in range(i + 1, min(len(words), i + _MAX_SPAN) + 1)
+    ]
+    letters = sum(w * len(k) for k, w in zip(form.key, form.weights, strict=True))
+    best_edits = 0.0
+    matched: list[tuple[str, str, int]] = []
+    used: set[int] = set()
+    for key_word, weight in zip(form.key, form.weights, strict=True):
+        edits, span = _closest(key_word, spans)
+        if span is None:
+            best_edits += weight * len(key_word)
+            continue
+        best_edits += weight * edits
+        matched.append((" ".join(words[span[0] : span[1]]), key_word, int(edits)))
+        used.update(range(span[0], span[1]))
+    if len(form.key) > 1:
+        # The whole key written as one word, or split elsewhere: "MeiyaPico".
+        compact = "".join(form.key)
+        edits, span = _closest(compact, spans)
+        if span is not None and edits * (letters / len(compact)) < best_edits:
+            best_edits = edits * (letters / len(compact))
+            matched = [(" ".join(words[span[0] : span[1]]), " ".join(form.key), int(edits))]
+            used = set(range(span[0], span[1]))
+    if not matched or best_edits > _allowed_edits(letters):
+        return None
+    set_aside = [(t.text, t.kind.value) for t in name.tokens if t.kind in (Kind.LEGAL, Kind.STOPWORD)]
+    extra = []
+    for i, token in enumerate(name.core):
+        if i in used:
+            continue
+        if token.kind is not Kind.DISTINCTIVE:
+            set_aside.append((token.text, token.kind.value))
+        elif any(OSA.distance(token.text, c) <= len(c) // 4 for c in form.context):
+            set_aside.append((token.text, "also in the listed name"))
+        elif _misspelt_generic(token.text):
+            set_aside.append((token.text, "generic, misspelt"))
+        elif token.text in listed_words:
+            set_aside.append((token.text, "another listed name"))
+        else:
+            extra.append(token.text)
+    score = 100.0 * (1 - best_edits / letters) * EXTRA_WORD_FACTOR ** len(extra)
+    explanation = Explanation(tuple(matched), tuple(set_aside), tuple(extra), round(best_edits, 2), round(letters, 2))
+    return _Score(score, explanation, form)
+
+
+def _closest(key_word: str, spans: list[tuple[int, int, str]]) -> tuple[float, tuple[int, int] | None]:
+    """The part of the name nearest to ``key_word``, if within a third of its length."""
+    limit = len(key_word) // 3
+    best: tuple[float, tuple[int, int] | None] = (float(len(key_word)), None)
+    for i, j, text in spans:
+        if abs(len(text) - len(key_word)) > limit:
+            continue
+        d = OSA.distance(key_word, text, score_cutoff=limit)
+        if d <= limit and d < best[0]:
+            best = (float(d), (i, j))
+    return best
