@@ -1,0 +1,341 @@
+"""Writing a :class:`~screening.report.Report` as xlsx, csv or json.
+
+Every writer goes to a temporary file beside the target and renames it into
+place, so a failed run never leaves a partial report. Cell text from the input
+is written as text, never as a formula: xlsx cells through ``write_string``,
+CSV cells that a spreadsheet would read as a formula with a leading
+apostrophe (OWASP's advice on CSV injection).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterator
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import IO, Any
+
+import xlsxwriter
+
+from screening.matching import Alert
+from screening.report import STATUSES, Report, RowResult
+from screening.spreadsheet import CellValue
+
+FORMATS = ("xlsx", "csv", "json")
+ADDED_COLUMNS = (
+    "Status",
+    "Score",
+    "Matched entity",
+    "Matched name form",
+    "Restriction",
+    "Source",
+    "Explanation",
+    "Note",
+    "Sheet",
+    "Row",
+)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def default_output(input_path: Path, fmt: str) -> Path:
+    """``vendors.xlsx`` -> ``vendors-screened.xlsx`` beside it."""
+    return input_path.with_name(f"{input_path.stem}-screened.{fmt}")
+
+
+def write_report(report: Report, path: Path, *, fmt: str = "xlsx") -> Path:
+    """Write ``report`` to ``path`` atomically, in ``fmt`` (xlsx, csv or json)."""
+    writers: dict[str, Callable[[Report, Path], None]] = {"xlsx": _write_xlsx, "csv": _write_csv, "json": _write_json}
+    if fmt not in writers:
+        raise ValueError(f"unknown report format {fmt!r}; use one of {', '.join(FORMATS)}")
+    path = Path(path)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=f".{fmt}.tmp", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        writers[fmt](report, tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def input_columns(report: Report) -> list[str]:
+    """The union of the screened sheets' headers, in order of first appearance."""
+    columns: list[str] = []
+    for sheet in report.run.sheets:
+        for key in _keys(sheet.headers):
+            if key not in columns:
+                columns.append(key)
+    return columns
+
+
+def _keys(headers: tuple[str, ...]) -> list[str]:
+    """Headers made unique within a sheet: a second "Notes" becomes "Notes (2)"."""
+    seen: dict[str, int] = {}
+    keys = []
+    for h in headers:
+        seen[h] = seen.get(h, 0) + 1
+        keys.append(h if seen[h] == 1 else f"{h} ({seen[h]})")
+    return keys
+
+
+def _rows_by_column(report: Report, columns: list[str]) -> Iterator[tuple[RowResult, list[CellValue]]]:
+    index = {c: i for i, c in enumerate(columns)}
+    placement = {s.name: [index[k] for k in _keys(s.headers)] for s in report.run.sheets}
+    for r in report.rows:
+        cells: list[CellValue] = [None] * len(columns)
+        for value, i in zip(r.values, placement[r.sheet], strict=False):
+            cells[i] = value
+        yield r, cells
+
+
+def _added(r: RowResult) -> list[CellValue]:
+    best = r.best
+    return [
+        r.status,
+        best.score if best else None,
+        best.entity if best else None,
+        best.matched_name if best else None,
+        "; ".join(best.restrictions) if best else None,
+        "\n".join(s.cite() for s in best.sources) if best else None,
+        "\n".join(a.explanation for a in r.alerts) or None,
+        r.result.note or None,
+        r.sheet,
+        r.row,
+    ]
+
+
+# ---------------------------------------------------------------- xlsx
+
+
+def _write_xlsx(report: Report, path: Path) -> None:
+    options = {
+        "constant_memory": True,
+        "strings_to_formulas": False,
+        "strings_to_numbers": False,
+        "strings_to_urls": False,
+        "nan_inf_to_errors": False,
+    }
+    with xlsxwriter.Workbook(str(path), options) as book:
+        fills = {"match": {"bg_color": "#F4B6B6"}, "review": {"bg_color": "#FFE08A"}, "clear": {}, "skipped": {}}
+        fmt = {s: book.add_format(f) for s, f in fills.items()}
+        dated = {s: book.add_format({**f, "num_format": "yyyy-mm-dd"}) for s, f in fills.items()}
+        wrap = book.add_format({"text_wrap": True, "valign": "top"})
+        bold = book.add_format({"bold": True})
+
+        sheet = book.add_worksheet("Screening")
+        columns = input_columns(report)
+        header = columns + list(ADDED_COLUMNS)
+        for c, title in enumerate(header):
+            sheet.write_string(0, c, title, bold)
+        for n, (r, cells) in enumerate(_rows_by_column(report, columns), start=1):
+            for c, value in enumerate(cells + _added(r)):
+                _write_cell(sheet, n, c, value, fmt[r.status], dated[r.status])
+        sheet.freeze_panes(1, 0)
+        sheet.autofilter(0, 0, len(report.rows), len(header) - 1)
+
+        hits = book.add_worksheet("Hits")
+        hit_header = [
+            "Sheet",
+            "Row",
+            "Name",
+            "Status",
+            "Score",
+            "Entity id",
+            "Entity",
+            "Matched name form",
+            "Restriction",
+            "Sources",
+            "Explanation",
+        ]
+        for c, title in enumerate(hit_header):
+            hits.write_string(0, c, title, bold)
+        n = 0
+        for r in report.flagged:
+            for alert in r.alerts:
+                n += 1
+                values: list[CellValue] = [
+                    r.sheet,
+                    r.row,
+                    r.name,
+                    alert.level,
+                    alert.score,
+                    alert.entity_id,
+                    alert.entity,
+                    alert.matched_name,
+                    "; ".join(alert.restrictions),
+                    "\n".join(s.cite() for s in alert.sources),
+                    alert.explanation,
+                ]
+                for c, value in enumerate(values):
+                    _write_cell(hits, n, c, value, fmt[alert.level], dated[alert.level])
+        hits.freeze_panes(1, 0)
+        hits.autofilter(0, 0, max(n, 1), len(hit_header) - 1)
+        hits.set_column(9, 10, 80, wrap)
+
+        run = book.add_worksheet("Run")
+        for n, (key, value) in enumerate(_run_rows(report)):
+            run.write_string(n, 0, key, bold)
+            _write_cell(run, n, 1, value, fmt["clear"], dated["clear"])
+        run.set_column(0, 0, 24)
+        run.set_column(1, 1, 70)
+
+
+def _write_cell(sheet: Any, row: int, col: int, value: CellValue, fmt: Any, date_fmt: Any) -> None:
+    if value is None:
+        sheet.write_blank(row, col, None, fmt)
+    elif isinstance(value, bool):
+        sheet.write_boolean(row, col, value, fmt)
+    elif isinstance(value, (int, float)) and math.isfinite(value):
+        sheet.write_number(row, col, value, fmt)
+    elif isinstance(value, (datetime, date)):
+        sheet.write_datetime(row, col, value, date_fmt)
+    else:
+        sheet.write_string(row, col, _as_text(value), fmt)
+
+
+def _run_rows(report: Report) -> list[tuple[str, CellValue]]:
+    run = report.run
+    rows: list[tuple[str, CellValue]] = [
+        ("Tool version", run.tool_version),
+        ("List version", run.list_version),
+        ("Input file", run.input),
+        ("Input SHA-256", run.input_sha256),
+        ("Started (UTC)", run.started),
+        ("Match threshold", run.thresholds.match),
+        ("Review threshold", run.thresholds.review),
+        ("Rows screened", len(report.rows)),
+    ]
+    rows += [(f"Rows {status}", report.counts[status]) for status in STATUSES]
+    for s in run.sheets:
+        rows.append(
+            (f"Sheet {s.name}", f"{s.rows} rows; header on row {s.header_row}; names from column '{s.name_column}'")
+        )
+    for name, why in run.skipped_sheets:
+        rows.append((f"Sheet {name}", f"not screened: {why}"))
+    return rows
+
+
+# ---------------------------------------------------------------- csv
+
+
+def _as_text(value: CellValue) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (datetime, date, time)):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return str(value)
+    return str(value)
+
+
+def csv_safe(value: CellValue) -> str:
+    """Text for a CSV cell that no spreadsheet will run as a formula.
+
+    >>> csv_safe('=HYPERLINK("http://x","click")')
+    '\\'=HYPERLINK("http://x","click")'
+    >>> csv_safe("-2+3"), csv_safe(-120.5), csv_safe("-120.5")
+    ("'-2+3", '-120.5', '-120.5')
+    """
+    text = _as_text(value)
+    if text.startswith(_FORMULA_START) and not (isinstance(value, (int, float)) or _PLAIN_NUMBER.fullmatch(text)):
+        return "'" + text
+    return text
+
+
+def _write_csv(report: Report, path: Path) -> None:
+    columns = input_columns(report)
+    # UTF-8 with a BOM: Excel then opens it with the right encoding.
+    with open(path, "w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow([csv_safe(c) for c in columns + list(ADDED_COLUMNS)])
+        for r, cells in _rows_by_column(report, columns):
+            writer.writerow([csv_safe(v) for v in cells + _added(r)])
+
+
+# ---------------------------------------------------------------- json
+
+
+def report_json(report: Report) -> dict[str, Any]:
+    """The JSON contract: ``{"run": {...}, "rows": [...]}`` (see the README)."""
+    run = report.run
+    return {
+        "run": {
+            "tool_version": run.tool_version,
+            "list_version": run.list_version,
+            "input": run.input,
+            "input_sha256": run.input_sha256,
+            "started": run.started,
+            "thresholds": {"match": run.thresholds.match, "review": run.thresholds.review},
+            "rows_screened": len(report.rows),
+            "counts": dict(report.counts),
+            "sheets": [
+                {"name": s.name, "header_row": s.header_row, "name_column": s.name_column, "rows": s.rows}
+                for s in run.sheets
+            ],
+            "skipped_sheets": [{"name": n, "reason": why} for n, why in run.skipped_sheets],
+        },
+        "rows": [row_json(r, report) for r in report.rows],
+    }
+
+
+def row_json(r: RowResult, report: Report) -> dict[str, Any]:
+    best = r.best
+    headers = _keys(report.sheet_info(r.sheet).headers)
+    return {
+        "sheet": r.sheet,
+        "row": r.row,
+        "name": r.name,
+        "status": r.status,
+        "score": best.score if best else None,
+        "entity_id": best.entity_id if best else None,
+        "entity": best.entity if best else None,
+        "matched_name": best.matched_name if best else None,
+        "restrictions": list(best.restrictions) if best else [],
+        "sources": [s.to_json() for s in best.sources] if best else [],
+        "explanation": best.explanation if best else None,
+        "note": r.result.note or None,
+        "country": _json_value(r.country),
+        "address": _json_value(r.address),
+        "alerts": [alert_json(a) for a in r.alerts],
+        "values": {h: _json_value(v) for h, v in zip(headers, r.values, strict=False)},
+    }
+
+
+def alert_json(a: Alert) -> dict[str, Any]:
+    return {
+        "entity_id": a.entity_id,
+        "entity": a.entity,
+        "matched_name": a.matched_name,
+        "score": a.score,
+        "level": a.level,
+        "query_norm": a.query_norm,
+        "name_norm": a.name_norm,
+        "restrictions": list(a.restrictions),
+        "sources": [s.to_json() for s in a.sources],
+        "explanation": a.explanation,
+    }
+
+
+def _json_value(value: CellValue) -> Any:
+    if value is None or isinstance(value, (str, bool, int)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    return _as_text(value)
+
+
+def _write_json(report: Report, path: Path) -> None:
+    with open(path, "w", encoding="utf-8") as f:
+        _dump(report_json(report), f)
+
+
+def _dump(data: dict[str, Any], f: IO[str]) -> None:
+    json.dump(data, f, ensure_ascii=False, indent=1)
+    f.write("\n")
