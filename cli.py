@@ -1,0 +1,201 @@
+"""The ``screening`` command line: parse the arguments, call the core, map errors to exit codes.
+
+Exit status: 0 nothing flagged, 1 something flagged (match or review), 2 the
+input could not be screened (the reason is one line on stderr).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from screening import EntityList, Screener, ScreeningError, Thresholds, screen_file, write_report
+from screening.report_files import alert_json, default_output
+
+app = typer.Typer(
+    help="Screen vendor and customer names against restricted-party lists.",
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    no_args_is_help=True,
+)
+lists_app = typer.Typer(help="Show the entity list.", no_args_is_help=True)
+app.add_typer(lists_app, name="lists")
+
+EXIT_FLAGGED = 1
+EXIT_INPUT_ERROR = 2
+
+
+class Format(StrEnum):
+    xlsx = "xlsx"
+    csv = "csv"
+    json = "json"
+
+
+MatchThreshold = Annotated[float, typer.Option(help="Score (0-100) from which a name is a match.")]
+ReviewThreshold = Annotated[float, typer.Option(help="Score (0-100) from which a name is flagged for review.")]
+
+
+def _fail(message: str) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(EXIT_INPUT_ERROR)
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    """Turn every failure into one line on stderr and exit status 2: never a traceback."""
+    try:
+        yield
+    except (typer.Exit, typer.Abort):
+        raise
+    except ScreeningError as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"{exc.filename or 'file'}: {exc.strerror or exc}")
+    except Exception as exc:  # a bug of ours: still one line, and a way to report it
+        _fail(f"unexpected {type(exc).__name__}: {exc}; please report this with the input file's description")
+
+
+def _thresholds(match: float, review: float) -> Thresholds:
+    try:
+        return Thresholds(match=match, review=review)
+    except ValueError as exc:
+        _fail(str(exc))
+
+
+class _Progress:
+    """Rows per second and time left on stderr, only when stderr is a terminal."""
+
+    def __init__(self) -> None:
+        self.enabled = sys.stderr.isatty()
+        self.start = time.monotonic()
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled or total < 5000:
+            return
+        elapsed = max(time.monotonic() - self.start, 1e-6)
+        rate = done / elapsed
+        left = (total - done) / rate if rate else 0
+        width = 30
+        bar = "#" * int(width * done / max(total, 1))
+        sys.stderr.write(f"\r[{bar:<{width}}] {done:,}/{total:,} rows  {rate:,.0f} rows/s  {left:,.0f}s left ")
+        if done >= total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+@app.command()
+def screen(
+    input: Annotated[Path, typer.Argument(help="The vendor spreadsheet: .xlsx, .xlsm or .csv.")],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Report path [default: INPUT-screened.FORMAT].")
+    ] = None,
+    format: Annotated[Format, typer.Option("--format", help="Report format.")] = Format.xlsx,
+    column: Annotated[str | None, typer.Option(help="Header of the name column [default: detected].")] = None,
+    sheet: Annotated[
+        str | None, typer.Option(help="Screen only this sheet [default: every sheet with a name column].")
+    ] = None,
+    review_threshold: ReviewThreshold = Thresholds.review,
+    match_threshold: MatchThreshold = Thresholds.match,
+) -> None:
+    """Screen every row of a spreadsheet and write the flagged report.
+
+    Exits 0 when nothing is flagged, 1 when any row is a match or review, 2 when
+    the file cannot be screened.
+    """
+    thresholds = _thresholds(match_threshold, review_threshold)
+    target = output or default_output(input, format.value)
+    with _errors():
+        if not target.parent.is_dir():
+            raise ScreeningError(f"{target}: the folder {target.parent} does not exist")
+        report = screen_file(input, column=column, sheet=sheet, thresholds=thresholds, progress=_Progress())
+        write_report(report, target, fmt=format.value)
+    c = report.counts
+    used = "; ".join(
+        f"sheet '{s.name}', names from column '{s.name_column}' (header on row {s.header_row})"
+        for s in report.run.sheets
+    )
+    typer.echo(
+        f"Screened {len(report.rows):,} rows of {input.name} ({used}) against list {report.run.list_version}: "
+        f"{c['match']} match, {c['review']} review, {c['clear']} clear, {c['skipped']} skipped (empty name). "
+        f"Report: {target}"
+    )
+    if c["match"] or c["review"]:
+        raise typer.Exit(EXIT_FLAGGED)
+
+
+@app.command()
+def check(
+    names: Annotated[list[str], typer.Argument(help="One or more names to screen.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
+    review_threshold: ReviewThreshold = Thresholds.review,
+    match_threshold: MatchThreshold = Thresholds.match,
+) -> None:
+    """Screen names given on the command line and explain each result."""
+    thresholds = _thresholds(match_threshold, review_threshold)
+    with _errors():
+        results = Screener.default(thresholds=thresholds).check_many(names)
+    if as_json:
+        payload = [
+            {
+                "name": r.name,
+                "status": r.status,
+                "score": r.score,
+                "entity_id": r.entity_id,
+                "entity": r.best.entity if r.best else None,
+                "matched_name": r.matched_name,
+                "restrictions": list(r.best.restrictions) if r.best else [],
+                "sources": [s.to_json() for s in r.best.sources] if r.best else [],
+                "explanation": r.best.explanation if r.best else None,
+                "note": r.note or None,
+                "alerts": [alert_json(a) for a in r.alerts],
+            }
+            for r in results
+        ]
+        typer.echo(json.dumps({"results": payload}, ensure_ascii=False, indent=1))
+    else:
+        for r in results:
+            typer.echo(f"{r.name}: {r.status.upper()}")
+            for a in r.alerts:
+                typer.echo(f"  {a.level} {a.score:.1f}: {a.entity} [{a.entity_id}] via name form '{a.matched_name}'")
+                typer.echo(f"    restrictions: {'; '.join(a.restrictions)}")
+                typer.echo(f"    why: {a.explanation}")
+                for s in a.sources:
+                    typer.echo(f"    source: {s.cite()}")
+            if r.note:
+                typer.echo(f"  note: {r.note}")
+    if any(r.flagged for r in results):
+        raise typer.Exit(EXIT_FLAGGED)
+
+
+@lists_app.command("show")
+def lists_show(as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False) -> None:
+    """Show the entities with their names, restrictions, status and sources."""
+    with _errors():
+        entities = EntityList.load()
+    if as_json:
+        typer.echo(json.dumps([e.to_json() for e in entities.entities], ensure_ascii=False, indent=1))
+        return
+    typer.echo(f"{entities.title}\nversion {entities.version}, {len(entities.entities)} entities\n")
+    for e in entities.entities:
+        typer.echo(f"{e.id}: {e.name} ({e.type}, {e.country}) - {e.status}")
+        typer.echo(f"  names: {'; '.join(n.name for n in e.names)}")
+        for r in e.restrictions:
+            typer.echo(f"  restriction: {r.label} [{r.status}]")
+            for s in r.sources:
+                typer.echo(f"    source: {s.cite()}")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
