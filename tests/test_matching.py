@@ -1,0 +1,87 @@
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from screening import Screener, Thresholds
+from screening.matching import NameResult
+
+from .conftest import read_cases
+
+
+@pytest.fixture(scope="module")
+def screener() -> Screener:
+    return Screener.default()
+
+
+def names_of(screener: Screener, entity_id: str) -> str:
+    entity = screener.entities.get(entity_id)
+    return re.sub(r"[^a-z0-9]", "", " ".join(n.name for n in entity.names).lower())
+
+
+def assert_labelled(screener: Screener, name: str, expected: str) -> NameResult:
+    result = screener.check(name)
+    if expected:
+        assert result.flagged, f"{name!r} missed: {result.note}"
+        assert result.entity_id is not None
+        for keyword in expected.split("+"):
+            assert keyword in names_of(screener, result.entity_id), f"{name!r} attributed to {result.entity_id}"
+    else:
+        assert not result.flagged, f"{name!r} false alert: {result.best}"
+    return result
+
+
+@pytest.mark.parametrize("case", read_cases("names_dev.csv"), ids=lambda c: f"{c['category']}:{c['name']}")
+def test_dev_set(screener: Screener, case: dict[str, str]) -> None:
+    assert_labelled(screener, case["name"], case["expected"])
+
+
+@pytest.mark.parametrize("case", read_cases("names_more.csv"), ids=lambda c: f"{c['category']}:{c['name']}")
+def test_own_cases(screener: Screener, case: dict[str, str]) -> None:
+    assert_labelled(screener, case["name"], case["expected"])
+
+
+def test_alert_explains_itself(screener: Screener) -> None:
+    result = screener.check("Hangzhou Hikvsion Digital Technology Co., Ltd.")
+    alert = result.best
+    assert alert is not None
+    assert alert.matched_name and alert.query_norm == "hangzhou hikvsion digital technology co ltd"
+    assert "'hikvsion' ~ 'hikvision' (1 edit)" in alert.explanation
+    assert "'co' (legal form)" in alert.explanation and "'hangzhou' (place)" in alert.explanation
+    assert alert.sources and all(s.article for s in alert.sources)
+
+
+def test_levels_follow_thresholds() -> None:
+    strict = Screener.default(thresholds=Thresholds(match=99, review=95))
+    assert strict.check("Hikivision").status == "match"
+    assert strict.check("Hikvsion").status == "clear"  # 88.9: below both
+    assert Screener.default().check("Hikvsion").status == "review"
+
+
+def test_bad_thresholds_are_refused() -> None:
+    with pytest.raises(ValueError, match="review <= match"):
+        Thresholds(match=70, review=80)
+
+
+def test_formerly_listed_party_is_clear_with_a_note(screener: Screener) -> None:
+    result = screener.check("ZTE Corporation")
+    assert result.status == "clear" and not result.alerts
+    assert "formerly listed: ZTE Corporation" in result.note
+
+
+def test_empty_name_is_skipped(screener: Screener) -> None:
+    assert screener.check("  ").status == "skipped"
+    assert screener.check(None).status == "skipped"
+
+
+def test_two_listed_names_in_one_give_two_alerts(screener: Screener) -> None:
+    result = screener.check("Hikvision & Dahua JV")
+    assert {a.entity_id for a in result.alerts} == {"hikvision", "dahua"}
+
+
+@given(st.text(max_size=80))
+def test_any_text_gets_a_status(text: str) -> None:
+    result = Screener.default().check(text)
+    assert result.status in ("match", "review", "clear", "skipped")
+    assert all(a.score >= 75 for a in result.alerts)

@@ -1,0 +1,105 @@
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from screening import ScreeningError
+from screening.spreadsheet import read_table
+
+
+def test_header_below_title_rows_is_found(make_xlsx: Callable[..., Path]) -> None:
+    path = make_xlsx(
+        {"Vendors": [["Vendor master export"], [], ["Vendor ID", "Vendor Name", "Country"], [1, "Hikvision", "CN"]]}
+    )
+    sheet = read_table(path).sheets[0]
+    assert (sheet.header_row, sheet.headers[sheet.name_column], sheet.country_column) == (3, "Vendor Name", 2)
+    assert sheet.rows == ((4, (1, "Hikvision", "CN")),)
+
+
+@pytest.mark.parametrize("header", ["Supplier", "CUSTOMER NAME", "company", "Counterparty", "Business name", "Name"])
+def test_name_column_headers_are_recognised(make_xlsx: Callable[..., Path], header: str) -> None:
+    path = make_xlsx({"S": [["Code", header, "City"], ["A1", "Acme", "Leeds"]]})
+    assert read_table(path).sheets[0].name_column == 1
+
+
+def test_every_sheet_with_a_name_column_is_screened(make_xlsx: Callable[..., Path]) -> None:
+    path = make_xlsx({"EU": [["Supplier"], ["A"]], "Notes": [["just notes"]], "APAC": [["Supplier"], ["B"], ["C"]]})
+    table = read_table(path)
+    assert [s.name for s in table.sheets] == ["EU", "APAC"]
+    assert table.skipped_sheets == (("Notes", "no name column"),)
+
+
+def test_sheet_and_column_options(make_xlsx: Callable[..., Path]) -> None:
+    path = make_xlsx({"EU": [["Supplier", "Legal entity"], ["A", "B"]], "APAC": [["Supplier"], ["C"]]})
+    table = read_table(path, sheet="apac")
+    assert [s.name for s in table.sheets] == ["APAC"]
+    sheet = read_table(path, sheet="EU", column="legal entity").sheets[0]
+    assert sheet.rows[0][1][sheet.name_column] == "B"
+    assert read_table(path, sheet="EU", column="B").sheets[0].name_column == 1
+
+
+def test_unknown_sheet_lists_the_sheets(make_xlsx: Callable[..., Path]) -> None:
+    path = make_xlsx({"EU": [["Supplier"], ["A"]], "APAC": [["Supplier"], ["C"]]})
+    with pytest.raises(ScreeningError, match=r"no sheet named 'Asia' \(sheets: EU, APAC\)"):
+        read_table(path, sheet="Asia")
+
+
+def test_no_name_column_lists_the_headers_seen(make_xlsx: Callable[..., Path]) -> None:
+    path = make_xlsx({"S": [["Code", "Amount"], ["A1", 3]]})
+    with pytest.raises(ScreeningError, match=r"no column of vendor names found \(headers seen: Code, Amount.*--column"):
+        read_table(path)
+
+
+def test_unknown_column_is_reported(make_xlsx: Callable[..., Path]) -> None:
+    path = make_xlsx({"S": [["Supplier"], ["A"]]})
+    with pytest.raises(ScreeningError, match=r"no column headed 'Vendor'"):
+        read_table(path, column="Vendor")
+
+
+@pytest.mark.parametrize(
+    ("data", "delimiter"),
+    [
+        ("Vendor;Country\nSociété Générale;FR\n".encode(), ";"),
+        ("\ufeffVendor\tCountry\nSociété Générale\tFR\n".encode(), "\t"),
+        ("Vendor,Country\nSociété Générale,FR\n".encode("cp1252"), ","),
+        ("Vendor,Country\r\nSociété Générale,FR\r\n".encode("utf-16"), ","),
+    ],
+    ids=["utf8-semicolon", "bom-tab", "cp1252", "utf16"],
+)
+def test_csv_encodings_and_delimiters(tmp_path: Path, data: bytes, delimiter: str) -> None:
+    path = tmp_path / "vendors.csv"
+    path.write_bytes(data)
+    sheet = read_table(path).sheets[0]
+    assert sheet.headers == ("Vendor", "Country")
+    assert sheet.rows == ((2, ("Société Générale", "FR")),)
+
+
+def test_blank_rows_are_kept_for_the_report(tmp_path: Path) -> None:
+    path = tmp_path / "vendors.csv"
+    path.write_text("Supplier,Spend\nA,1\n,\nB,2\n\n")
+    assert [n for n, _ in read_table(path).sheets[0].rows] == [2, 3, 4]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("vendors.xlsx", b"this is not a workbook", r"vendors\.xlsx: not a readable \.xlsx workbook"),
+        ("vendors.xlsx", b"", r"vendors\.xlsx: not a readable \.xlsx workbook"),
+        ("vendors.pdf", b"%PDF-1.4", r"vendors\.pdf: unsupported file type '\.pdf'"),
+        ("vendors.csv", b"", r"vendors\.csv: the file has no rows to screen"),
+    ],
+)
+def test_unreadable_files_are_refused_with_the_file_named(
+    tmp_path: Path, name: str, content: bytes, message: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(ScreeningError, match=message):
+        read_table(path)
+
+
+def test_truncated_workbook_is_refused(vendors_xlsx: Path) -> None:
+    data = vendors_xlsx.read_bytes()
+    vendors_xlsx.write_bytes(data[: len(data) // 2])
+    with pytest.raises(ScreeningError, match=r"vendors\.xlsx: not a readable \.xlsx workbook"):
+        read_table(vendors_xlsx)
