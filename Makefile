@@ -1,0 +1,44 @@
+# Two commands for a fresh machine: `make demo` and `make test`. Each creates
+# .venv and installs what it needs (the package itself with `pip install .`,
+# so the installed `screening` command is what runs).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SOURCES := $(shell find screening lists seeds -type f -not -name '*.pyc') cli.py pyproject.toml
+
+.PHONY: demo test lint install examples bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+# Reinstalled whenever a source file changes (a non-editable install copies them).
+$(VENV)/.installed: $(SOURCES) | $(BIN)/python
+	$(BIN)/python -m pip install -q ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+examples/vendors.xlsx: examples/make_vendors.py | $(VENV)/.installed
+	$(BIN)/python examples/make_vendors.py $@
+
+examples: examples/vendors.xlsx
+
+# Exit status 1 means "flagged rows found", which is what the demo shows.
+demo: install examples/vendors.xlsx
+	$(BIN)/screening screen examples/vendors.xlsx; status=$$?; [ $$status -le 1 ]
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: install lint
+	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python benchmarks/bench_screen.py
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache
