@@ -6,10 +6,13 @@ order (each step relies on the one before):
 1. :func:`clean_text` - Unicode NFKC (full-width letters become ASCII), drop
    invisible format and control characters (zero-width spaces, soft hyphens,
    direction marks), case-fold, transliterate to ASCII with unidecode
-   (diacritics, tone marks, Cyrillic and Chinese script).
+   (diacritics, tone marks, Cyrillic, Greek). Chinese characters stay Chinese,
+   converted to simplified characters with OpenCC, so that traditional and
+   simplified spellings of a name are one.
 2. :func:`tokenize` - split on punctuation and spacing ("&" reads "and", an
    apostrophe joins), then join letters spaced or dotted apart ("H I K" ->
-   "hik").
+   "hik"); cut runs of Chinese characters into the places, generic words and
+   legal forms of the word lists, the rest being the distinctive trade name.
 3. :func:`expand_abbreviations` - "tech" -> "technology", "psb" -> "public
    security bureau" (``data/abbreviations.toml``).
 4. :func:`classify` - each word is a legal form, a stop word, a place, a
@@ -28,10 +31,12 @@ import tomllib
 import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
+import opencc
+from confusable_homoglyphs import confusables
 from unidecode import unidecode
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -93,6 +98,7 @@ class Vocabulary:
     generic: frozenset[str]
     stopwords: frozenset[str]
     rewrites: dict[str, tuple[str, ...]]
+    han_words: frozenset[str]  # the Chinese-script words of all lists, for cutting up Chinese names
 
 
 @cache
@@ -108,14 +114,17 @@ def vocabulary() -> Vocabulary:
     vocab = load("vocabulary.toml")
     rewrites = load("abbreviations.toml")["rewrite"]
     place_words = {w for section in places.values() if isinstance(section, dict) for ws in section.values() for w in ws}
+    legal_words = set(legal["words"]) | set(legal["chinese"])
+    generic = set(vocab["generic"]["words"]) | set(vocab["chinese"]["generic"])
     return Vocabulary(
-        legal_words=frozenset(legal["words"]),
+        legal_words=frozenset(legal_words),
         # Longest phrases first, so "public limited company" wins over parts of it.
         legal_phrases=tuple(sorted((tuple(p.split()) for p in legal["phrases"]), key=len, reverse=True)),
         places=frozenset(place_words),
-        generic=frozenset(vocab["generic"]["words"]),
+        generic=frozenset(generic),
         stopwords=frozenset(vocab["stopwords"]["words"]),
         rewrites={k: tuple(v.split()) for k, v in rewrites.items()},
+        han_words=frozenset(w for w in legal_words | place_words | generic if _HAN.search(w)),
     )
 
 
@@ -123,23 +132,79 @@ def vocabulary() -> Vocabulary:
 # joiners, soft hyphen, BOM and the bidirectional marks (all invisible, all
 # seen used to break a name apart); Cc holds control characters such as NUL.
 _INVISIBLE = {"Cf", "Cc"}
+_LINE_BREAKS = str.maketrans("\t\n\r\v\f", "     ")
 
 
 def clean_text(text: str) -> str:
-    """Return ``text`` as lower-case ASCII with invisible characters removed.
+    """Return ``text`` lower-cased, in ASCII but for Chinese characters, with invisible characters removed.
 
-    >>> clean_text("Ｈｉ\\u200bkvision Délégation")
-    'hikvision delegation'
+    >>> clean_text("Ｈｉ\\u200bkvision Délégation 華為")
+    'hikvision delegation 华为'
     """
     text = unicodedata.normalize("NFKC", text)
-    text = "".join(
-        " " if ch in "\t\n\r" else ch for ch in text if unicodedata.category(ch) not in _INVISIBLE or ch in "\t\n\r"
-    )
-    return unidecode(text.casefold()).lower()
+    if not text.isprintable():
+        text = text.translate(_LINE_BREAKS)
+        text = "".join(ch for ch in text if unicodedata.category(ch) not in _INVISIBLE)
+    text = text.casefold()
+    if text.isascii():
+        return text
+    if _HAN.search(text):
+        text = _to_simplified().convert(text)
+    return _NOT_HAN.sub(lambda m: unidecode(m.group()), text).lower()
+
+
+# CJK Unified Ideographs, Extension A and the compatibility block.
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_NOT_HAN = re.compile(r"[^\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+
+@cache
+def _to_simplified() -> opencc.OpenCC:
+    # Character-level traditional to simplified ("t2s"), not the phrase-level
+    # Taiwan or Hong Kong variants: registered names keep their own words.
+    return opencc.OpenCC("t2s")
+
+
+def latin_lookalikes(text: str) -> str:
+    """Replace letters of other scripts that look like Latin letters with those letters.
+
+    Unicode's confusables data (via confusable-homoglyphs) says which: the
+    Cyrillic "Н" in "Нikvision" reads as "H" here, where unidecode would
+    read it as the "N" it sounds like.
+
+    >>> latin_lookalikes("Нikvisiоn ρico")
+    'Hikvision pico'
+    """
+    return "".join(_lookalike(ch) if not ch.isascii() else ch for ch in text)
+
+
+@lru_cache(maxsize=4096)
+def _lookalike(ch: str) -> str:
+    if not ch.isalpha() or _HAN.match(ch):
+        return ch
+    candidates = _ascii_homoglyphs(ch)
+    if ch != ch.lower():
+        # Unicode's data takes "l" as the shape of every I-like capital, so
+        # the Cyrillic "І" would read "l"; its small letter "і" reads "i".
+        candidates += [c.upper() for c in _ascii_homoglyphs(ch.lower())]
+    if not candidates:
+        return ch
+    sound = unidecode(ch)
+    return next((c for c in candidates if c.lower() == sound.lower()), candidates[0])
+
+
+def _ascii_homoglyphs(ch: str) -> list[str]:
+    found = confusables.is_confusable(ch, preferred_aliases=["latin"], greedy=True) or []
+    return [
+        str(g["c"])
+        for entry in found
+        for g in entry["homoglyphs"]
+        if len(g["c"]) == 1 and g["c"].isascii() and g["c"].isalnum()
+    ]
 
 
 _APOSTROPHES = re.compile(r"['`]")
-_SEPARATORS = re.compile(r"[^a-z0-9]+")
+_WORDS = re.compile(r"[a-z0-9]+|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
 
 def tokenize(text: str) -> list[str]:
@@ -152,11 +217,17 @@ def tokenize(text: str) -> list[str]:
     ['peoples', 'hik', 'vision', 'and', 'co']
     """
     text = _APOSTROPHES.sub("", text.replace("&", " and "))
-    words = [w for w in _SEPARATORS.split(text) if w]
+    words = _WORDS.findall(text)
     joined: list[str] = []
     run: list[str] = []
     for word in [*words, ""]:
-        if len(word) == 1 and word.isalpha():
+        if _HAN.match(word):
+            if run:
+                joined.append("".join(run))
+                run = []
+            joined.extend(segment_han(word))
+            continue
+        if len(word) == 1 and word.isascii() and word.isalpha():
             run.append(word)
             continue
         if run:
@@ -165,6 +236,37 @@ def tokenize(text: str) -> list[str]:
         if word:
             joined.append(word)
     return joined
+
+
+def segment_han(run: str) -> list[str]:
+    """Cut a run of Chinese characters into the listed words and what lies between them.
+
+    Longest listed word first at each position; characters between listed
+    words stay together as one word (usually the trade name).
+
+    >>> segment_han("杭州海康威视数字技术股份有限公司")
+    ['杭州', '海康威视', '数字', '技术', '股份有限公司']
+    """
+    words = vocabulary().han_words
+    longest = max(map(len, words))
+    out: list[str] = []
+    rest = ""
+    i = 0
+    while i < len(run):
+        for size in range(min(longest, len(run) - i), 0, -1):
+            if run[i : i + size] in words:
+                if rest:
+                    out.append(rest)
+                    rest = ""
+                out.append(run[i : i + size])
+                i += size
+                break
+        else:
+            rest += run[i]
+            i += 1
+    if rest:
+        out.append(rest)
+    return out
 
 
 def expand_abbreviations(words: list[str]) -> list[str]:
