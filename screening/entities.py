@@ -78,7 +78,7 @@ class NameForm:
     """A way the entity's name is written, with the sources that use it."""
 
     name: str
-    kind: str  # "article" (used in an article) or "registered" (legal name, from a reference)
+    kind: str  # "article" (used in an article), "registered" or "short name" (from a reference)
     sources: tuple[Source, ...]
 
 
