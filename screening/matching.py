@@ -42,7 +42,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from screening.entities import Entity, EntityList, NameForm, Source
-from screening.names import Kind, Name, analyse, vocabulary
+from screening.names import Kind, Name, analyse, latin_lookalikes, vocabulary
 
 
 @dataclass(frozen=True)
@@ -249,22 +249,19 @@ class Screener:
     def _check(self, text: str) -> NameResult:
         if not text.strip():
             return NameResult(name=text, status="skipped", note="empty name")
-        name = analyse(text)
-        if name is None or not name.core:
-            normalized = name.normalized if name else ""
+        readings = _readings(text)
+        if not readings:
             return NameResult(
-                name=text,
-                status="clear",
-                normalized=normalized,
-                note="nothing left to match once legal forms and punctuation are set aside",
+                name=text, status="clear", note="nothing left to match once legal forms and punctuation are set aside"
             )
-        best: dict[str, _Score] = {}
-        for form in self._forms:
-            scored = _score(name, form, self._listed_words)
-            if scored and (form.entity.id not in best or scored.score > best[form.entity.id].score):
-                best[form.entity.id] = scored
+        best: dict[str, tuple[_Score, Name]] = {}
+        for name in readings:
+            for form in self._forms:
+                scored = _score(name, form, self._listed_words)
+                if scored and (form.entity.id not in best or scored.score > best[form.entity.id][0].score):
+                    best[form.entity.id] = (scored, name)
         alerts, notes = [], []
-        for scored in sorted(best.values(), key=lambda s: -s.score):
+        for scored, name in sorted(best.values(), key=lambda s: -s[0].score):
             level = self.thresholds.level(scored.score)
             if level == "clear":
                 continue
@@ -275,6 +272,9 @@ class Screener:
                     f"matched '{scored.form.form.name}' with score {scored.score:.1f}"
                 )
                 continue
+            explanation = scored.explanation.describe(scored.score, level, self.thresholds)
+            if name is not readings[0]:
+                explanation = f"read with look-alike letters as Latin ('{name.original}'): {explanation}"
             alerts.append(
                 Alert(
                     entity_id=entity.id,
@@ -286,13 +286,32 @@ class Screener:
                     name_norm=scored.form.name.normalized,
                     restrictions=entity.restriction_labels,
                     sources=entity.sources,
-                    explanation=scored.explanation.describe(scored.score, level, self.thresholds),
+                    explanation=explanation,
                 )
             )
         status = alerts[0].level if alerts else "clear"
         return NameResult(
-            name=text, status=status, normalized=name.normalized, alerts=tuple(alerts), note="; ".join(notes)
+            name=text, status=status, normalized=readings[0].normalized, alerts=tuple(alerts), note="; ".join(notes)
         )
+
+
+def _readings(text: str) -> list[Name]:
+    """The name as written, and, when it holds letters that only look Latin, read as those Latin letters.
+
+    Unidecode reads the Cyrillic "Н" of "Нikvision" as the "N" it sounds
+    like; an evader means the "H" it looks like. Both readings are scored
+    and the better one wins.
+    """
+    readings = [n for n in (analyse(text),) if n is not None and n.core]
+    if not text.isascii():
+        lookalike = analyse(latin_lookalikes(text))
+        if (
+            lookalike is not None
+            and lookalike.core
+            and (not readings or lookalike.normalized != readings[0].normalized)
+        ):
+            readings.append(lookalike)
+    return readings
 
 
 @cache
@@ -309,12 +328,18 @@ def _score(name: Name, form: _Form, listed_words: frozenset[str]) -> _Score | No
     best_edits = 0.0
     matched: list[tuple[str, str, int]] = []
     used: set[int] = set()
+    contained: list[str] = []
     for key_word, weight in zip(form.key, form.weights, strict=True):
         edits, span = _closest(key_word, spans)
         if span is None:
             best_edits += weight * len(key_word)
             continue
         best_edits += weight * edits
+        got = "".join(words[span[0] : span[1]])
+        if not key_word.isascii() and got != key_word and key_word in got:
+            # A Chinese trade name written together with more characters
+            # ("海康威视萤石"): the rest is a word the listed name lacks.
+            contained.append(got.replace(key_word, "", 1))
         matched.append((" ".join(words[span[0] : span[1]]), key_word, int(edits)))
         used.update(range(span[0], span[1]))
     if len(form.key) > 1:
@@ -342,15 +367,24 @@ def _score(name: Name, form: _Form, listed_words: frozenset[str]) -> _Score | No
             set_aside.append((token.text, "another listed name"))
         else:
             extra.append(token.text)
+    extra += contained
     score = 100.0 * (1 - best_edits / letters) * EXTRA_WORD_FACTOR ** len(extra)
     explanation = Explanation(tuple(matched), tuple(set_aside), tuple(extra), round(best_edits, 2), round(letters, 2))
     return _Score(score, explanation, form)
 
 
 def _closest(key_word: str, spans: list[tuple[int, int, str]]) -> tuple[float, tuple[int, int] | None]:
-    """The part of the name nearest to ``key_word``, if within a third of its length."""
+    """The part of the name nearest to ``key_word``, if within a third of its length.
+
+    A key in Chinese script is also found inside a longer run of characters:
+    Chinese names are written without spaces.
+    """
     limit = len(key_word) // 3
     best: tuple[float, tuple[int, int] | None] = (float(len(key_word)), None)
+    if not key_word.isascii():
+        for i, j, text in spans:
+            if j == i + 1 and key_word in text:
+                return 0.0, (i, j)
     for i, j, text in spans:
         if abs(len(text) - len(key_word)) > limit:
             continue
