@@ -18,6 +18,15 @@ from typing import Annotated, NoReturn
 import typer
 
 from screening import EntityList, Screener, ScreeningError, Thresholds, screen_file, write_report
+from screening.evaluation import (
+    BASELINE_THRESHOLD,
+    baseline_judge,
+    format_comparison,
+    format_table,
+    load_cases,
+    screener_judge,
+    tally,
+)
 from screening.report_files import alert_json, default_output
 
 app = typer.Typer(
@@ -173,6 +182,34 @@ def check(
                 typer.echo(f"  note: {r.note}")
     if any(r.flagged for r in results):
         raise typer.Exit(EXIT_FLAGGED)
+
+
+@app.command()
+def evaluate(
+    labelled: Annotated[Path, typer.Argument(help="CSV with columns name, expected, category.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+    baseline: Annotated[bool, typer.Option("--baseline", help="Also run a plain rapidfuzz WRatio baseline.")] = False,
+    baseline_threshold: Annotated[float, typer.Option(help="The baseline's one threshold.")] = BASELINE_THRESHOLD,
+    review_threshold: ReviewThreshold = Thresholds.review,
+    match_threshold: MatchThreshold = Thresholds.match,
+) -> None:
+    """Measure misses and false alerts on labelled names, per category."""
+    thresholds = _thresholds(match_threshold, review_threshold)
+    with _errors():
+        cases = load_cases(labelled)
+        screener = Screener.default(thresholds=thresholds)
+        ours = tally(cases, screener_judge(screener))
+        base = tally(cases, baseline_judge(screener.entities, threshold=baseline_threshold)) if baseline else None
+    if as_json:
+        payload: dict[str, object] = {"input": labelled.name, "ours": [t.to_json() for t in ours]}
+        if base is not None:
+            payload["baseline"] = {"threshold": baseline_threshold, "tallies": [t.to_json() for t in base]}
+        typer.echo(json.dumps(payload, indent=1))
+        return
+    typer.echo(f"screening on {labelled.name} ({len(cases)} names)\n{format_table(ours)}")
+    if base is not None:
+        typer.echo(f"\nbaseline: rapidfuzz WRatio >= {baseline_threshold:g}\n{format_table(base)}")
+        typer.echo(f"\nside by side\n{format_comparison(ours, base)}")
 
 
 @lists_app.command("show")
