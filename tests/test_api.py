@@ -45,5 +45,5 @@ def test_readme_python_examples_run(code: str, vendors_xlsx: Path, monkeypatch: 
 
 def test_readme_documents_every_command() -> None:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    for command in ("screening screen", "screening check", "screening lists show"):
+    for command in ("screening screen", "screening check", "screening lists show", "screening evaluate"):
         assert command in text
