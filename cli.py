@@ -27,7 +27,7 @@ from screening.evaluation import (
     screener_judge,
     tally,
 )
-from screening.report_files import alert_json, default_output
+from screening.report_files import default_output, name_result_json
 
 app = typer.Typer(
     help="Screen vendor and customer names against restricted-party lists.",
@@ -152,22 +152,7 @@ def check(
     with _errors():
         results = Screener.default(thresholds=thresholds).check_many(names)
     if as_json:
-        payload = [
-            {
-                "name": r.name,
-                "status": r.status,
-                "score": r.score,
-                "entity_id": r.entity_id,
-                "entity": r.best.entity if r.best else None,
-                "matched_name": r.matched_name,
-                "restrictions": list(r.best.restrictions) if r.best else [],
-                "sources": [s.to_json() for s in r.best.sources] if r.best else [],
-                "explanation": r.best.explanation if r.best else None,
-                "note": r.note or None,
-                "alerts": [alert_json(a) for a in r.alerts],
-            }
-            for r in results
-        ]
+        payload = [name_result_json(r) for r in results]
         typer.echo(json.dumps({"results": payload}, ensure_ascii=False, indent=1))
     else:
         for r in results:
@@ -228,6 +213,23 @@ def lists_show(as_json: Annotated[bool, typer.Option("--json", help="Print JSON 
             typer.echo(f"  restriction: {r.label} [{r.status}]")
             for s in r.sources:
                 typer.echo(f"    source: {s.cite()}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    max_upload_mb: Annotated[float, typer.Option(help="Largest upload accepted, in MB.")] = 50,
+) -> None:
+    """Serve the upload page and the JSON API (docs at /docs)."""
+    import uvicorn
+
+    from screening.web import create_app
+
+    with _errors():
+        web_app = create_app(max_upload_bytes=int(max_upload_mb * 1024 * 1024))
+    typer.echo(f"Serving on http://{host}:{port}/ (API docs at /docs); Ctrl-C stops.", err=True)
+    uvicorn.run(web_app, host=host, port=port, log_level="warning")
 
 
 def main() -> None:

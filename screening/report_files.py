@@ -22,7 +22,7 @@ from typing import IO, Any
 
 import xlsxwriter
 
-from screening.matching import Alert
+from screening.matching import Alert, NameResult
 from screening.report import STATUSES, Report, RowResult
 from screening.spreadsheet import CellValue
 
@@ -305,6 +305,24 @@ def row_json(r: RowResult, report: Report) -> dict[str, Any]:
         "address": _json_value(r.address),
         "alerts": [alert_json(a) for a in r.alerts],
         "values": {h: _json_value(v) for h, v in zip(headers, r.values, strict=False)},
+    }
+
+
+def name_result_json(r: NameResult) -> dict[str, Any]:
+    """One screened name, as ``screening check --json`` and ``POST /api/check`` return it."""
+    best = r.best
+    return {
+        "name": r.name,
+        "status": r.status,
+        "score": best.score if best else None,
+        "entity_id": best.entity_id if best else None,
+        "entity": best.entity if best else None,
+        "matched_name": best.matched_name if best else None,
+        "restrictions": list(best.restrictions) if best else [],
+        "sources": [s.to_json() for s in best.sources] if best else [],
+        "explanation": best.explanation if best else None,
+        "note": r.note or None,
+        "alerts": [alert_json(a) for a in r.alerts],
     }
 
 
