@@ -305,7 +305,8 @@ def classify(words: list[str]) -> tuple[Token, ...]:
 def _kind_of(word: str, vocab: Vocabulary) -> Kind:
     if word in vocab.legal_words:
         return Kind.LEGAL
-    if word in vocab.stopwords:
+    # A lone Latin letter identifies nothing (the "b" left of "<b>Hikvision</b>").
+    if word in vocab.stopwords or (len(word) == 1 and word.isascii()):
         return Kind.STOPWORD
     if word in vocab.places:
         return Kind.PLACE
