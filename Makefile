@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SOURCES := $(shell find screening lists seeds -type f -not -name '*.pyc') cli.py pyproject.toml
 
-.PHONY: demo test lint install examples bench clean
+.PHONY: demo test lint install examples bench clean chromium serve
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,8 +36,18 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: install lint
+# The browser tests drive Debian's Chromium (nothing is downloaded at run time).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO="sudo -n"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+test: install lint chromium
 	$(BIN)/python -m pytest
+
+serve: install
+	$(BIN)/screening serve
 
 bench: install
 	$(BIN)/python benchmarks/bench_screen.py
