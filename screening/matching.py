@@ -41,6 +41,7 @@ from functools import cache, lru_cache
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from screening.candidates import KeyIndex, key_limit
 from screening.entities import Entity, EntityList, NameForm, Source
 from screening.names import Kind, Name, analyse, latin_lookalikes, vocabulary
 
@@ -221,6 +222,12 @@ class Screener:
         # A word that is itself a listed name ("Hikvision & Dahua JV") is not
         # a sign of a different organisation: it is a second hit.
         self._listed_words = frozenset(w for f in self._forms if f.weights[0] == 1.0 for w in f.key)
+        # Which forms hold each key word (and each multi-word key run together).
+        self._forms_of: dict[str, set[int]] = {}
+        for i, f in enumerate(self._forms):
+            for key in {*f.key, "".join(f.key)}:
+                self._forms_of.setdefault(key, set()).add(i)
+        self._index = KeyIndex(self._forms_of)
         self._cache: dict[str, NameResult] = {}
 
     @classmethod
@@ -256,10 +263,10 @@ class Screener:
             )
         best: dict[str, tuple[_Score, Name]] = {}
         for name in readings:
-            for form in self._forms:
-                scored = _score(name, form, self._listed_words)
-                if scored and (form.entity.id not in best or scored.score > best[form.entity.id][0].score):
-                    best[form.entity.id] = (scored, name)
+            for scored in self._scores(name, exhaustive=False):
+                entity_id = scored.form.entity.id
+                if entity_id not in best or scored.score > best[entity_id][0].score:
+                    best[entity_id] = (scored, name)
         alerts, notes = [], []
         for scored, name in sorted(best.values(), key=lambda s: -s[0].score):
             level = self.thresholds.level(scored.score)
@@ -294,6 +301,49 @@ class Screener:
             name=text, status=status, normalized=readings[0].normalized, alerts=tuple(alerts), note="; ".join(notes)
         )
 
+    def _scores(self, name: Name, *, exhaustive: bool) -> list[_Score]:
+        """Score the forms that hold a key word near a piece of the name (every form when ``exhaustive``).
+
+        Both give the same scores: a form none of whose key words is near a
+        piece of the name cannot score (``_score`` returns None for it).
+        """
+        words = [t.text for t in name.core]
+        spans = [
+            (i, j, "".join(words[i:j]))
+            for i in range(len(words))
+            for j in range(i + 1, min(len(words), i + _MAX_SPAN) + 1)
+        ]
+        hits: dict[str, list[tuple[int, int]]] = {}
+        for n, (i, j, text) in enumerate(spans):
+            near = (
+                _brute_force_near(text, j == i + 1, self._forms_of)
+                if exhaustive
+                else self._index.near(text, whole_word=j == i + 1)
+            )
+            for key, edits in near:
+                hits.setdefault(key, []).append((edits, n))
+        if exhaustive:
+            candidates: Iterable[int] = range(len(self._forms))
+        else:
+            candidates = sorted({f for key in hits for f in self._forms_of[key]})
+        scores = []
+        for f in candidates:
+            scored = _score(name, words, spans, hits, self._forms[f], self._listed_words)
+            if scored is not None:
+                scores.append(scored)
+        return scores
+
+
+def _brute_force_near(text: str, whole_word: bool, keys: Iterable[str]) -> list[tuple[str, int]]:
+    """Every key against ``text``, one by one: the reference the index must agree with."""
+    found = []
+    for key in keys:
+        if whole_word and not key.isascii() and key in text:
+            found.append((key, 0))
+        elif (edits := OSA.distance(key, text)) <= key_limit(key):
+            found.append((key, edits))
+    return found
+
 
 def _readings(text: str) -> list[Name]:
     """The name as written, and, when it holds letters that only look Latin, read as those Latin letters.
@@ -319,18 +369,21 @@ def _default_list() -> EntityList:
     return EntityList.load()
 
 
-def _score(name: Name, form: _Form, listed_words: frozenset[str]) -> _Score | None:
-    words = [t.text for t in name.core]
-    spans = [
-        (i, j, "".join(words[i:j])) for i in range(len(words)) for j in range(i + 1, min(len(words), i + _MAX_SPAN) + 1)
-    ]
+def _score(
+    name: Name,
+    words: list[str],
+    spans: list[tuple[int, int, str]],
+    hits: dict[str, list[tuple[int, int]]],
+    form: _Form,
+    listed_words: frozenset[str],
+) -> _Score | None:
     letters = sum(w * len(k) for k, w in zip(form.key, form.weights, strict=True))
     best_edits = 0.0
     matched: list[tuple[str, str, int]] = []
     used: set[int] = set()
     contained: list[str] = []
     for key_word, weight in zip(form.key, form.weights, strict=True):
-        edits, span = _closest(key_word, spans)
+        edits, span = _closest(key_word, spans, hits)
         if span is None:
             best_edits += weight * len(key_word)
             continue
@@ -345,7 +398,7 @@ def _score(name: Name, form: _Form, listed_words: frozenset[str]) -> _Score | No
     if len(form.key) > 1:
         # The whole key written as one word, or split elsewhere: "MeiyaPico".
         compact = "".join(form.key)
-        edits, span = _closest(compact, spans)
+        edits, span = _closest(compact, spans, hits)
         if span is not None and edits * (letters / len(compact)) < best_edits:
             best_edits = edits * (letters / len(compact))
             matched = [(" ".join(words[span[0] : span[1]]), " ".join(form.key), int(edits))]
@@ -373,22 +426,13 @@ def _score(name: Name, form: _Form, listed_words: frozenset[str]) -> _Score | No
     return _Score(score, explanation, form)
 
 
-def _closest(key_word: str, spans: list[tuple[int, int, str]]) -> tuple[float, tuple[int, int] | None]:
-    """The part of the name nearest to ``key_word``, if within a third of its length.
-
-    A key in Chinese script is also found inside a longer run of characters:
-    Chinese names are written without spaces.
-    """
-    limit = len(key_word) // 3
-    best: tuple[float, tuple[int, int] | None] = (float(len(key_word)), None)
-    if not key_word.isascii():
-        for i, j, text in spans:
-            if j == i + 1 and key_word in text:
-                return 0.0, (i, j)
-    for i, j, text in spans:
-        if abs(len(text) - len(key_word)) > limit:
-            continue
-        d = OSA.distance(key_word, text, score_cutoff=limit)
-        if d <= limit and d < best[0]:
-            best = (float(d), (i, j))
-    return best
+def _closest(
+    key_word: str, spans: list[tuple[int, int, str]], hits: dict[str, list[tuple[int, int]]]
+) -> tuple[float, tuple[int, int] | None]:
+    """The piece of the name nearest to ``key_word`` (the first, if several are as near), from the index's hits."""
+    found = hits.get(key_word)
+    if not found:
+        return float(len(key_word)), None
+    edits, n = min(found)
+    i, j, _ = spans[n]
+    return float(edits), (i, j)
