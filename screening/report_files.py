@@ -135,8 +135,12 @@ def _write_xlsx(report: Report, path: Path) -> None:
         for c, title in enumerate(header):
             sheet.write_string(0, c, title, bold)
         for n, (r, cells) in enumerate(_rows_by_column(report, columns), start=1):
+            # Blank cells are written only where the row is filled red or amber:
+            # most rows are clear, and skipping their blanks halves the writing.
+            filled = r.flagged
             for c, value in enumerate(cells + _added(r)):
-                _write_cell(sheet, n, c, value, fmt[r.status], dated[r.status])
+                if value is not None or filled:
+                    _write_cell(sheet, n, c, value, fmt[r.status], dated[r.status])
         sheet.freeze_panes(1, 0)
         sheet.autofilter(0, 0, len(report.rows), len(header) - 1)
 
