@@ -11,10 +11,12 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
+import msoffcrypto
 import python_calamine
 
 from screening.errors import ScreeningError
@@ -236,7 +238,50 @@ def read_table(path: Path, *, column: str | None = None, sheet: str | None = Non
     return Table(path=path, sheets=tuple(sheets), skipped_sheets=tuple(skipped))
 
 
+# A vendor master of a million rows unpacks to a few GB; a zip that claims
+# more, or that packs more than 200 to 1 at a large size (real workbooks pack
+# 5 to 20 to 1), is a decompression bomb: refused before anything is unpacked.
+MAX_UNPACKED_BYTES = 8 * 1024**3
+MAX_PACKING_RATIO = 200
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _check_container(path: Path) -> None:
+    """Refuse encrypted workbooks and decompression bombs with a clear message."""
+    with open(path, "rb") as f:
+        head = f.read(8)
+    if head == _OLE_MAGIC and path.suffix.lower() != ".xls":
+        if _is_encrypted(path):
+            raise ScreeningError(
+                f"{path.name}: the workbook is encrypted (password-protected); open it in Excel and save a copy without a password"
+            )
+        raise ScreeningError(f"{path.name}: an old binary Excel file named {path.suffix}; save it as .xlsx")
+    if head[:2] != b"PK":
+        return
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError):
+        return  # calamine says what is wrong with it
+    unpacked = sum(m.file_size for m in members)
+    packed = max(sum(m.compress_size for m in members), 1)
+    if unpacked > MAX_UNPACKED_BYTES or (unpacked > 256 * 1024**2 and unpacked / packed > MAX_PACKING_RATIO):
+        raise ScreeningError(
+            f"{path.name}: unpacks to {unpacked / 1024**3:.1f} GB from {packed / 1024**2:.1f} MB, "
+            "which no real workbook does (a decompression bomb?); refused"
+        )
+
+
+def _is_encrypted(path: Path) -> bool:
+    try:
+        with open(path, "rb") as f:
+            return bool(msoffcrypto.OfficeFile(f).is_encrypted())
+    except Exception:  # not an Office container msoffcrypto knows: not ours to judge
+        return False
+
+
 def _read_workbook(path: Path, sheet: str | None) -> list[tuple[str, list[list[CellValue]]]]:
+    _check_container(path)
     try:
         workbook = python_calamine.CalamineWorkbook.from_path(str(path))
         names = list(workbook.sheet_names)
@@ -248,9 +293,10 @@ def _read_workbook(path: Path, sheet: str | None) -> list[tuple[str, list[list[C
         grids = []
         for name in names:
             data = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            # Every row calamine returns is kept, blank-looking ones included:
+            # a formula with no cached value reads as empty, and its row must
+            # still be reported (as skipped), never dropped.
             grid = [[_clean(v) for v in row] for row in data]
-            while grid and all(v is None for v in grid[-1]):
-                grid.pop()
             grids.append((name, grid))
         return grids
     except ScreeningError:
@@ -286,13 +332,30 @@ def decode_text(data: bytes) -> str:
             return data.decode("latin-1")
 
 
+# File signatures of formats that are not text (zip-based workbooks, old
+# Excel, PDF, images, gzip).
+_BINARY_MAGIC = (b"PK\x03\x04", _OLE_MAGIC, b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"\x1f\x8b")
+
+
+def _looks_binary(text: str) -> bool:
+    """A renamed binary file: a known signature, or NUL in more than one character in ten.
+
+    A stray NUL inside a name is kept (and reported); a file full of them is not text.
+    """
+    head = text[:8].encode("latin-1", "replace")
+    sample = text[:4096]
+    return head.startswith(_BINARY_MAGIC) or (bool(sample) and sample.count("\x00") / len(sample) > 0.1)
+
+
 def _read_csv(path: Path) -> list[list[CellValue]]:
     try:
         text = decode_text(path.read_bytes())
     except (OSError, UnicodeDecodeError) as exc:
         raise ScreeningError(f"{path.name}: cannot read the file ({exc})") from exc
-    if "\x00" in text[:4096] and path.suffix.lower() == ".csv":
-        raise ScreeningError(f"{path.name}: not a text CSV file (it holds binary data); save it as .csv or .xlsx")
+    if _looks_binary(text):
+        raise ScreeningError(
+            f"{path.name}: not a text CSV file (it holds binary data); export it again as CSV or .xlsx"
+        )
     sample = text[:65536]
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")

@@ -103,3 +103,43 @@ def test_truncated_workbook_is_refused(vendors_xlsx: Path) -> None:
     vendors_xlsx.write_bytes(data[: len(data) // 2])
     with pytest.raises(ScreeningError, match=r"vendors\.xlsx: not a readable \.xlsx workbook"):
         read_table(vendors_xlsx)
+
+
+def test_encrypted_workbook_says_so(vendors_xlsx: Path, tmp_path: Path) -> None:
+    import msoffcrypto.format.ooxml
+
+    encrypted = tmp_path / "locked.xlsx"
+    with open(vendors_xlsx, "rb") as plain, open(encrypted, "wb") as out:
+        msoffcrypto.format.ooxml.OOXMLFile(plain).encrypt("secret", out)
+    with pytest.raises(ScreeningError, match=r"locked\.xlsx: the workbook is encrypted \(password-protected\)"):
+        read_table(encrypted)
+
+
+def test_decompression_bomb_is_refused_before_unpacking(tmp_path: Path) -> None:
+    import zipfile
+
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as member:
+            block = b" " * (1 << 20)
+            for _ in range(300):
+                member.write(block)
+    with pytest.raises(ScreeningError, match=r"bomb\.xlsx: unpacks to 0\.3 GB .* decompression bomb"):
+        read_table(bomb)
+
+
+def test_a_nul_inside_a_name_is_kept_but_a_binary_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "nul.csv"
+    path.write_bytes(b"Vendor\nHik\x00vision\nAcme\n")
+    assert [values[0] for _, values in read_table(path).sheets[0].rows] == ["Hik\x00vision", "Acme"]
+    binary = tmp_path / "binary.csv"
+    binary.write_bytes(b"\x00\x01\x02" * 500)
+    with pytest.raises(ScreeningError, match=r"binary\.csv: not a text CSV file"):
+        read_table(binary)
+
+
+def test_row_with_an_uncached_formula_is_reported_not_dropped(make_xlsx: Callable[..., Path]) -> None:
+    path = make_xlsx({"S": [["Vendor", "Note"], ["Acme", "a"], ['=CONCAT("Hik","vision")', "b"], ["Zeta", "c"]]})
+    rows = read_table(path).sheets[0].rows
+    assert [n for n, _ in rows] == [2, 3, 4]
+    assert rows[1][1] == (None, "b")
