@@ -253,7 +253,8 @@ def _check_container(path: Path) -> None:
     if head == _OLE_MAGIC and path.suffix.lower() != ".xls":
         if _is_encrypted(path):
             raise ScreeningError(
-                f"{path.name}: the workbook is encrypted (password-protected); open it in Excel and save a copy without a password"
+                f"{path.name}: the workbook is encrypted (password-protected); "
+                "open it in Excel and save a copy without a password"
             )
         raise ScreeningError(f"{path.name}: an old binary Excel file named {path.suffix}; save it as .xlsx")
     if head[:2] != b"PK":

@@ -119,11 +119,12 @@ def test_decompression_bomb_is_refused_before_unpacking(tmp_path: Path) -> None:
     import zipfile
 
     bomb = tmp_path / "bomb.xlsx"
-    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as member:
-            block = b" " * (1 << 20)
-            for _ in range(300):
-                member.write(block)
+    with (
+        zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive,
+        archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as member,
+    ):
+        for _ in range(300):
+            member.write(b" " * (1 << 20))
     with pytest.raises(ScreeningError, match=r"bomb\.xlsx: unpacks to 0\.3 GB .* decompression bomb"):
         read_table(bomb)
 
