@@ -144,3 +144,75 @@ def test_row_with_an_uncached_formula_is_reported_not_dropped(make_xlsx: Callabl
     rows = read_table(path).sheets[0].rows
     assert [n for n, _ in rows] == [2, 3, 4]
     assert rows[1][1] == (None, "b")
+
+
+def test_zip_that_is_not_a_workbook(tmp_path: Path) -> None:
+    import zipfile
+
+    path = tmp_path / "archive.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("notes.txt", "hello")
+    with pytest.raises(ScreeningError, match=r"archive\.xlsx: not a readable \.xlsx workbook \(.*_rels/\.rels"):
+        read_table(path)
+
+
+def test_xml_entities_are_neither_fetched_nor_expanded(vendors_xlsx: Path, tmp_path: Path) -> None:
+    import zipfile
+
+    doctype = (
+        b'<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd"><!ENTITY a "aaaaaaaaaa">'
+        b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>'
+    )
+    hostile = tmp_path / "hostile.xlsx"
+    with zipfile.ZipFile(vendors_xlsx) as src, zipfile.ZipFile(hostile, "w") as out:
+        injected = 0
+        for member in src.infolist():
+            data = src.read(member.filename)
+            if b"<t>Hikivision</t>" in data:  # the sheet (inline strings) or the shared strings
+                data = data.replace(b"?>", b"?>" + doctype, 1).replace(b"<t>Hikivision</t>", b"<t>&xxe;&c;</t>")
+                injected += 1
+            out.writestr(member, data)
+    assert injected == 1
+    try:
+        names = [v[1] for _, v in read_table(hostile).sheets[0].rows]
+    except ScreeningError:
+        return  # refusing the file is as safe as reading it
+    assert not any("root:" in str(n) or "aaaaaaaaaaaaaaaaaaaa" in str(n) for n in names)
+
+
+def test_hidden_sheets_are_screened_and_odd_values_kept(make_xlsx: Callable[..., Path], tmp_path: Path) -> None:
+    import datetime
+
+    import openpyxl
+
+    path = make_xlsx(
+        {
+            "Main": [
+                ["Vendor"],
+                [12345],
+                [datetime.date(2020, 1, 2)],
+                ["x" * 5000],
+                ["\u202eHikvision\u202c"],
+                ["😀 Dahua 🎉"],
+            ],
+            "Hidden": [["Supplier"], ["Megvii"]],
+        }
+    )
+    book = openpyxl.load_workbook(path)
+    book["Hidden"].sheet_state = "hidden"
+    book.save(path)
+    table = read_table(path)
+    assert [s.name for s in table.sheets] == ["Main", "Hidden"]
+    assert [v[0] for _, v in table.sheets[0].rows] == [
+        12345,
+        datetime.date(2020, 1, 2),
+        "x" * 5000,
+        "\u202eHikvision\u202c",
+        "😀 Dahua 🎉",
+    ]
+
+
+def test_latin1_and_quoted_newlines(tmp_path: Path) -> None:
+    path = tmp_path / "v.csv"
+    path.write_bytes('Vendor,Note\n"Soci\xe9t\xe9\nG\xe9n\xe9rale",x\n"Acme, Inc",y\n'.encode("latin-1"))
+    assert [v for _, v in read_table(path).sheets[0].rows] == [("Société\nGénérale", "x"), ("Acme, Inc", "y")]
