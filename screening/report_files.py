@@ -290,24 +290,14 @@ def report_json(report: Report) -> dict[str, Any]:
 
 
 def row_json(r: RowResult, report: Report) -> dict[str, Any]:
-    best = r.best
+    """One input row: where it is, its screening result (as :func:`name_result_json`) and its values."""
     headers = _keys(report.sheet_info(r.sheet).headers)
     return {
         "sheet": r.sheet,
         "row": r.row,
-        "name": r.name,
-        "status": r.status,
-        "score": best.score if best else None,
-        "entity_id": best.entity_id if best else None,
-        "entity": best.entity if best else None,
-        "matched_name": best.matched_name if best else None,
-        "restrictions": list(best.restrictions) if best else [],
-        "sources": [s.to_json() for s in best.sources] if best else [],
-        "explanation": best.explanation if best else None,
-        "note": r.result.note or None,
+        **name_result_json(r.result),
         "country": _json_value(r.country),
         "address": _json_value(r.address),
-        "alerts": [alert_json(a) for a in r.alerts],
         "values": {h: _json_value(v) for h, v in zip(headers, r.values, strict=False)},
     }
 
