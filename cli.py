@@ -53,7 +53,8 @@ ReviewThreshold = Annotated[float, typer.Option(help="Score (0-100) from which a
 
 
 def _fail(message: str) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
+    # One line, whatever the message quotes from the file (a header with a newline).
+    typer.echo(f"error: {' '.join(message.split())}", err=True)
     raise typer.Exit(EXIT_INPUT_ERROR)
 
 

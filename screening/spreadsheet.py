@@ -217,6 +217,14 @@ def read_table(path: Path, *, column: str | None = None, sheet: str | None = Non
         if sheet is not None and sheet != path.stem:
             raise ScreeningError(f"{path.name}: a CSV file has no sheets; drop --sheet {sheet!r}")
         grids = [(path.stem, _read_csv(path))]
+        if grids[0][1] and _build_sheet(path.stem, grids[0][1], column) is None:
+            # The sniffer guesses from the data and can guess wrong; a delimiter
+            # that shows a name column in the header is the right one.
+            for delimiter in DELIMITERS:
+                grid = _read_csv(path, delimiter)
+                if _build_sheet(path.stem, grid, column) is not None:
+                    grids = [(path.stem, grid)]
+                    break
     else:
         raise ScreeningError(f"{path.name}: unsupported file type '{suffix or 'none'}'; save it as .xlsx or .csv")
     sheets: list[Sheet] = []
@@ -232,7 +240,7 @@ def read_table(path: Path, *, column: str | None = None, sheet: str | None = Non
     if not sheets:
         if grids and all(not grid for _, grid in grids):
             raise ScreeningError(f"{path.name}: the file has no rows to screen")
-        seen = ", ".join(dict.fromkeys(seen_headers)) or "none"
+        seen = ", ".join(dict.fromkeys(" ".join(h.split()) for h in seen_headers)) or "none"
         what = f"no column headed {column!r}" if column else "no column of vendor names found"
         raise ScreeningError(f"{path.name}: {what} (headers seen: {seen[:300]}); name it with --column")
     return Table(path=path, sheets=tuple(sheets), skipped_sheets=tuple(skipped))
@@ -348,7 +356,18 @@ def _looks_binary(text: str) -> bool:
     return head.startswith(_BINARY_MAGIC) or (bool(sample) and sample.count("\x00") / len(sample) > 0.1)
 
 
-def _read_csv(path: Path) -> list[list[CellValue]]:
+DELIMITERS = (",", ";", "\t", "|")
+
+
+def sniff_delimiter(text: str, *, tsv: bool = False) -> str:
+    """The delimiter csv.Sniffer finds in the first 64 KB; tab for .tsv and comma when it finds none."""
+    try:
+        return csv.Sniffer().sniff(text[:65536], delimiters="".join(DELIMITERS)).delimiter
+    except csv.Error:
+        return "\t" if tsv else ","
+
+
+def _read_csv(path: Path, delimiter: str | None = None) -> list[list[CellValue]]:
     try:
         text = decode_text(path.read_bytes())
     except (OSError, UnicodeDecodeError) as exc:
@@ -357,13 +376,13 @@ def _read_csv(path: Path) -> list[list[CellValue]]:
         raise ScreeningError(
             f"{path.name}: not a text CSV file (it holds binary data); export it again as CSV or .xlsx"
         )
-    sample = text[:65536]
+    # Only the delimiter is sniffed: the sniffer also guesses quoting, and on a
+    # small sample guesses it wrong (a cell holding one '"' came back as '""').
+    # Quoting follows RFC 4180, as Excel writes it.
+    if delimiter is None:
+        delimiter = sniff_delimiter(text, tsv=path.suffix.lower() == ".tsv")
     try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
-    except csv.Error:
-        dialect = csv.excel_tab if path.suffix.lower() == ".tsv" else csv.excel
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), dialect))
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as exc:
         raise ScreeningError(f"{path.name}: malformed CSV ({exc})") from exc
     # Blank lines at the end are not rows; a line of empty fields (",,") is one.

@@ -55,6 +55,7 @@ class UploadError(Exception):
     """An upload the page answers with a message and an HTTP status."""
 
     def __init__(self, status: int, message: str) -> None:
+        message = " ".join(message.split())  # one line, whatever it quotes from the file
         super().__init__(message)
         self.status = status
         self.message = message

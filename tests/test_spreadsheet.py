@@ -216,3 +216,18 @@ def test_latin1_and_quoted_newlines(tmp_path: Path) -> None:
     path = tmp_path / "v.csv"
     path.write_bytes('Vendor,Note\n"Soci\xe9t\xe9\nG\xe9n\xe9rale",x\n"Acme, Inc",y\n'.encode("latin-1"))
     assert [v for _, v in read_table(path).sheets[0].rows] == [("Société\nGénérale", "x"), ("Acme, Inc", "y")]
+
+
+def test_quoting_is_not_guessed_from_the_data(tmp_path: Path) -> None:
+    # Found by tests/test_properties.py: the sniffer read a lone '"' as '""'.
+    path = tmp_path / "v.csv"
+    path.write_text('Vendor,Note\n,""""\n', encoding="utf-8")
+    assert read_table(path).sheets[0].rows == ((2, (None, '"')),)
+
+
+def test_a_wrongly_sniffed_delimiter_is_corrected_by_the_header(tmp_path: Path) -> None:
+    # Found by tests/test_properties.py: the sniffer chose "," for this file.
+    path = tmp_path / "v.csv"
+    path.write_text('Vendor;Note\n;";,"\n;\n;\n', encoding="utf-8")
+    sheet = read_table(path).sheets[0]
+    assert sheet.headers == ("Vendor", "Note") and len(sheet.rows) == 3
