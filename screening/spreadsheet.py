@@ -217,12 +217,12 @@ def read_table(path: Path, *, column: str | None = None, sheet: str | None = Non
         if sheet is not None and sheet != path.stem:
             raise ScreeningError(f"{path.name}: a CSV file has no sheets; drop --sheet {sheet!r}")
         grids = [(path.stem, _read_csv(path))]
-        if grids[0][1] and _build_sheet(path.stem, grids[0][1], column) is None:
+        if grids[0][1] and _locate_header(grids[0][1], column) is None:
             # The sniffer guesses from the data and can guess wrong; a delimiter
             # that shows a name column in the header is the right one.
             for delimiter in DELIMITERS:
                 grid = _read_csv(path, delimiter)
-                if _build_sheet(path.stem, grid, column) is not None:
+                if _locate_header(grid, column) is not None:
                     grids = [(path.stem, grid)]
                     break
     else:
