@@ -1,10 +1,9 @@
-import re
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from screening import Screener, Thresholds
+from screening.evaluation import has_keywords
 from screening.matching import NameResult
 
 from .conftest import read_cases
@@ -15,18 +14,13 @@ def screener() -> Screener:
     return Screener.default()
 
 
-def names_of(screener: Screener, entity_id: str) -> str:
-    entity = screener.entities.get(entity_id)
-    return re.sub(r"[^a-z0-9]", "", " ".join(n.name for n in entity.names).lower())
-
-
 def assert_labelled(screener: Screener, name: str, expected: str) -> NameResult:
     result = screener.check(name)
     if expected:
         assert result.flagged, f"{name!r} missed: {result.note}"
         assert result.entity_id is not None
-        for keyword in expected.split("+"):
-            assert keyword in names_of(screener, result.entity_id), f"{name!r} attributed to {result.entity_id}"
+        entity = screener.entities.get(result.entity_id)
+        assert has_keywords(entity, expected.split("+")), f"{name!r} attributed to {result.entity_id}"
     else:
         assert not result.flagged, f"{name!r} false alert: {result.best}"
     return result
