@@ -7,6 +7,7 @@ input could not be screened (the reason is one line on stderr).
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from screening import EntityList, Screener, ScreeningError, Thresholds, screen_file, write_report
+from screening import EntityList, Screener, ScreeningError, Thresholds, screen_to_file
 from screening.evaluation import (
     BASELINE_THRESHOLD,
     baseline_judge,
@@ -114,6 +115,9 @@ def screen(
     ] = None,
     review_threshold: ReviewThreshold = Thresholds.review,
     match_threshold: MatchThreshold = Thresholds.match,
+    jobs: Annotated[
+        int, typer.Option(min=1, help="Processes that score names [default: one per core].", show_default=False)
+    ] = os.cpu_count() or 1,
 ) -> None:
     """Screen every row of a spreadsheet and write the flagged report.
 
@@ -125,15 +129,23 @@ def screen(
     with _errors():
         if not target.parent.is_dir():
             raise ScreeningError(f"{target}: the folder {target.parent} does not exist")
-        report = screen_file(input, column=column, sheet=sheet, thresholds=thresholds, progress=_Progress())
-        write_report(report, target, fmt=format.value)
+        report = screen_to_file(
+            input,
+            target,
+            fmt=format.value,
+            column=column,
+            sheet=sheet,
+            thresholds=thresholds,
+            progress=_Progress(),
+            workers=jobs,
+        )
     c = report.counts
     used = "; ".join(
         f"sheet '{s.name}', names from column '{s.name_column}' (header on row {s.header_row})"
         for s in report.run.sheets
     )
     typer.echo(
-        f"Screened {len(report.rows):,} rows of {input.name} ({used}) against list {report.run.list_version}: "
+        f"Screened {report.rows_screened:,} rows of {input.name} ({used}) against list {report.run.list_version}: "
         f"{c['match']} match, {c['review']} review, {c['clear']} clear, {c['skipped']} skipped (empty name). "
         f"Report: {target}"
     )

@@ -36,21 +36,27 @@ def unseen_name(rng: random.Random) -> str:
     return f"{''.join(syllables).title()} {rng.choice(['Trading', 'Industries', 'Services', 'Ltd', 'GmbH', 'Inc'])}"
 
 
+SPECIAL = [name for name, _, _ in LISTED + LOOKALIKES]
+
+
+def vendor_name(rng: random.Random) -> str:
+    """A vendor master's name: mostly known vendors (repeated), a quarter never seen before, a few listed parties."""
+    draw = rng.random()
+    if draw < 0.005:
+        return rng.choice(SPECIAL)
+    if draw < 0.25:
+        return unseen_name(rng)
+    return ordinary_name(rng)
+
+
 def generate(path: Path, rows: int, seed: int) -> None:
     rng = random.Random(seed)
-    special = [name for name, _, _ in LISTED + LOOKALIKES]
     with xlsxwriter.Workbook(str(path), {"constant_memory": True}) as book:
         sheet = book.add_worksheet("Vendors")
         sheet.write_row(0, 0, ["Vendor master export"])
         sheet.write_row(2, 0, ["Vendor ID", "Vendor Name", "Country", "Address", "Category", "Spend"])
         for i in range(rows):
-            draw = rng.random()
-            if draw < 0.005:
-                name = rng.choice(special)
-            elif draw < 0.25:
-                name = unseen_name(rng)
-            else:
-                name = ordinary_name(rng)
+            name = vendor_name(rng)
             country, city = rng.choice(COUNTRIES)
             sheet.write_row(
                 i + 3,

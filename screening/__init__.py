@@ -12,7 +12,7 @@ from screening.entities import Entity, EntityList, Source
 from screening.errors import ScreeningError
 from screening.matching import Alert, NameResult, Screener, Thresholds
 from screening.report import Report, RowResult, screen_file
-from screening.report_files import write_report
+from screening.report_files import screen_to_file, write_report
 
 __all__ = [
     "Alert",
@@ -27,5 +27,6 @@ __all__ = [
     "Thresholds",
     "__version__",
     "screen_file",
+    "screen_to_file",
     "write_report",
 ]

@@ -34,16 +34,17 @@ The score against an entity is its best over the entity's name forms;
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from screening.candidates import KeyIndex, key_limit
+from screening.candidates import KeyIndex
 from screening.entities import Entity, EntityList, NameForm, Source
 from screening.names import Kind, Name, analyse, latin_lookalikes, vocabulary
+from screening.workers import can_fork, check_in_processes
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,8 @@ DEFAULT_THRESHOLDS = Thresholds()
 # Public Security Bureau"), so it weighs twice a generic word.
 _ALL_GENERIC_WEIGHTS = {Kind.PLACE: 1.0, Kind.GENERIC: 0.5, Kind.NUMBER: 0.5}
 EXTRA_WORD_FACTOR = 0.85
+# Names whose results are remembered, so that a repeated name is scored once.
+_CACHE_SIZE = 2_000_000
 # Longest run of neighbouring words joined to meet one key word: "h ik vi sion".
 _MAX_SPAN = 4
 
@@ -170,6 +173,20 @@ class _Form:
     key: tuple[str, ...]
     weights: tuple[float, ...]
     context: frozenset[str]  # the form's non-key words
+    letters: float  # the key's letters, weighted
+    compact: str  # the key run together
+
+    def fewest_edits(self, near: dict[str, int]) -> float:
+        """A lower bound on the edits the name can score with, from the key words ``near`` it.
+
+        A key word the index did not find near any piece of the name is more
+        than a quarter of its letters away (or missing, all its letters).
+        """
+        edits = sum(w * near.get(k, min(len(k), len(k) // 4 + 1)) for k, w in zip(self.key, self.weights, strict=True))
+        if len(self.key) > 1:
+            c = self.compact
+            edits = min(edits, near.get(c, min(len(c), len(c) // 4 + 1)) * self.letters / len(c))
+        return edits
 
 
 @dataclass
@@ -177,6 +194,11 @@ class _Score:
     score: float
     explanation: Explanation
     form: _Form = field(repr=False)
+
+
+def key_limit(key: str) -> int:
+    """Edits a piece of a name may be from a key word and still count as that word (beyond it, the word is missing)."""
+    return len(key) // 3
 
 
 def _allowed_edits(letters: float) -> float:
@@ -189,6 +211,8 @@ def _compile(entity: Entity, form: NameForm) -> _Form | None:
     if name is None:
         return None
     core = name.core
+    if not core:
+        return None
     key = [t for t in core if t.kind is Kind.DISTINCTIVE]
     if key:
         weights = [1.0] * len(key)
@@ -196,7 +220,9 @@ def _compile(entity: Entity, form: NameForm) -> _Form | None:
         key = list(core)
         weights = [_ALL_GENERIC_WEIGHTS.get(t.kind, 1.0) for t in key]
     context = frozenset(t.text for t in core) - {t.text for t in key}
-    return _Form(entity, form, name, tuple(t.text for t in key), tuple(weights), context)
+    letters = sum(w * len(t.text) for t, w in zip(key, weights, strict=True))
+    words = tuple(t.text for t in key)
+    return _Form(entity, form, name, words, tuple(weights), context, letters, "".join(words))
 
 
 @lru_cache(maxsize=65536)
@@ -213,9 +239,14 @@ class Screener:
     Args:
         entities: the list to screen against.
         thresholds: scores for ``match`` and ``review``.
+        exhaustive: compare every piece of every name with every key word of
+            the list, without the index (slow; for checking that the index
+            loses nothing, as ``benchmarks/bench_large_list.py`` does).
     """
 
-    def __init__(self, entities: EntityList, *, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> None:
+    def __init__(
+        self, entities: EntityList, *, thresholds: Thresholds = DEFAULT_THRESHOLDS, exhaustive: bool = False
+    ) -> None:
         self.entities = entities
         self.thresholds = thresholds
         self._forms = [f for e in entities.entities for n in e.names if (f := _compile(e, n)) is not None]
@@ -227,7 +258,7 @@ class Screener:
         for i, f in enumerate(self._forms):
             for key in {*f.key, "".join(f.key)}:
                 self._forms_of.setdefault(key, set()).add(i)
-        self._index = KeyIndex(self._forms_of)
+        self._index = KeyIndex(self._forms_of, exhaustive=exhaustive)
         self._cache: dict[str, NameResult] = {}
 
     @classmethod
@@ -245,13 +276,39 @@ class Screener:
         cached = self._cache.get(text)
         if cached is None:
             cached = self._check(text)
-            if len(self._cache) < 1_000_000:
+            if len(self._cache) < _CACHE_SIZE:
                 self._cache[text] = cached
         return cached
 
+    def knows(self, name: str) -> bool:
+        """Whether ``name`` has been screened already (its result is remembered)."""
+        return name in self._cache
+
+    def remember(self, results: Iterable[tuple[str, NameResult]]) -> None:
+        """Keep results worked out elsewhere (by a worker process) as if screened here."""
+        for name, result in results:
+            if len(self._cache) < _CACHE_SIZE:
+                self._cache[name] = result
+
+    def check_stream(self, names: Iterable[str], *, workers: int = 1) -> Iterator[NameResult]:
+        """Screen names in order as they come, on ``workers`` processes (see :mod:`screening.workers`).
+
+        >>> [r.status for r in Screener.default().check_stream(["Hikvision", "Acme"])]
+        ['match', 'clear']
+        """
+        if workers > 1 and can_fork():
+            yield from check_in_processes(self, names, workers=workers)
+        else:
+            for name in names:
+                yield self.check(name)
+
     def check_many(self, names: Iterable[object]) -> list[NameResult]:
         """Screen names in order; repeated names are scored once."""
-        return [self.check(n) for n in names]
+        texts = ["" if n is None else str(n) for n in names]
+        if self._index.exhaustive:
+            new = {t for t in texts if t not in self._cache}
+            self._index.prime((text, j == i + 1) for t in new for name in _readings(t) for i, j, text in _spans(name))
+        return [self.check(t) for t in texts]
 
     def _check(self, text: str) -> NameResult:
         if not text.strip():
@@ -263,7 +320,7 @@ class Screener:
             )
         best: dict[str, tuple[_Score, Name]] = {}
         for name in readings:
-            for scored in self._scores(name, exhaustive=False):
+            for scored in self._scores(name, exhaustive=False, floor=self.thresholds.review):
                 entity_id = scored.form.entity.id
                 if entity_id not in best or scored.score > best[entity_id][0].score:
                     best[entity_id] = (scored, name)
@@ -301,48 +358,48 @@ class Screener:
             name=text, status=status, normalized=readings[0].normalized, alerts=tuple(alerts), note="; ".join(notes)
         )
 
-    def _scores(self, name: Name, *, exhaustive: bool) -> list[_Score]:
-        """Score the forms that hold a key word near a piece of the name (every form when ``exhaustive``).
+    def _scores(self, name: Name, *, exhaustive: bool, floor: float = 0.0) -> list[_Score]:
+        """Scores of at least ``floor`` against the forms that hold a key word near a piece of the name.
 
-        Both give the same scores: a form none of whose key words is near a
-        piece of the name cannot score (``_score`` returns None for it).
+        ``exhaustive`` scores every form instead. Both give the same scores:
+        a form none of whose key words is within a quarter of its length of
+        a piece of the name cannot score (see :mod:`screening.candidates`),
+        and ``_score`` returns None for it.
         """
         words = [t.text for t in name.core]
-        spans = [
-            (i, j, "".join(words[i:j]))
-            for i in range(len(words))
-            for j in range(i + 1, min(len(words), i + _MAX_SPAN) + 1)
-        ]
-        hits: dict[str, list[tuple[int, int]]] = {}
-        for n, (i, j, text) in enumerate(spans):
-            near = (
-                _brute_force_near(text, j == i + 1, self._forms_of)
-                if exhaustive
-                else self._index.near(text, whole_word=j == i + 1)
-            )
-            for key, edits in near:
-                hits.setdefault(key, []).append((edits, n))
+        spans = _spans(name)
         if exhaustive:
             candidates: Iterable[int] = range(len(self._forms))
         else:
-            candidates = sorted({f for key in hits for f in self._forms_of[key]})
+            near: dict[str, int] = {}
+            for i, j, text in spans:
+                for key, edits in self._index.near(text, whole_word=j == i + 1):
+                    near[key] = min(edits, near.get(key, edits))
+            found = {f for key in near for f in self._forms_of[key]}
+            # Forms that share a common key word ("Ivanov") but whose other key
+            # words are too far from the name to reach the floor are dropped
+            # before scoring: extra words only lower a score.
+            candidates = []
+            for f in sorted(found):
+                form = self._forms[f]
+                fewest = form.fewest_edits(near)
+                if fewest <= _allowed_edits(form.letters) and 100.0 * (1 - fewest / form.letters) >= floor:
+                    candidates.append(f)
+        closest: dict[str, tuple[float, tuple[int, int] | None]] = {}
         scores = []
         for f in candidates:
-            scored = _score(name, words, spans, hits, self._forms[f], self._listed_words)
-            if scored is not None:
+            scored = _score(name, words, spans, closest, self._forms[f], self._listed_words)
+            if scored is not None and scored.score >= floor:
                 scores.append(scored)
         return scores
 
 
-def _brute_force_near(text: str, whole_word: bool, keys: Iterable[str]) -> list[tuple[str, int]]:
-    """Every key against ``text``, one by one: the reference the index must agree with."""
-    found = []
-    for key in keys:
-        if whole_word and not key.isascii() and key in text:
-            found.append((key, 0))
-        elif (edits := OSA.distance(key, text)) <= key_limit(key):
-            found.append((key, edits))
-    return found
+def _spans(name: Name) -> list[tuple[int, int, str]]:
+    """(first word, past the last word, the words joined) for every run of up to ``_MAX_SPAN`` core words."""
+    words = [t.text for t in name.core]
+    return [
+        (i, j, "".join(words[i:j])) for i in range(len(words)) for j in range(i + 1, min(len(words), i + _MAX_SPAN) + 1)
+    ]
 
 
 def _readings(text: str) -> list[Name]:
@@ -373,17 +430,17 @@ def _score(
     name: Name,
     words: list[str],
     spans: list[tuple[int, int, str]],
-    hits: dict[str, list[tuple[int, int]]],
+    closest: dict[str, tuple[float, tuple[int, int] | None]],
     form: _Form,
     listed_words: frozenset[str],
 ) -> _Score | None:
-    letters = sum(w * len(k) for k, w in zip(form.key, form.weights, strict=True))
+    letters = form.letters
     best_edits = 0.0
     matched: list[tuple[str, str, int]] = []
     used: set[int] = set()
     contained: list[str] = []
     for key_word, weight in zip(form.key, form.weights, strict=True):
-        edits, span = _closest(key_word, spans, hits)
+        edits, span = _closest(key_word, spans, closest)
         if span is None:
             best_edits += weight * len(key_word)
             continue
@@ -398,16 +455,17 @@ def _score(
     if len(form.key) > 1:
         # The whole key written as one word, or split elsewhere: "MeiyaPico".
         compact = "".join(form.key)
-        edits, span = _closest(compact, spans, hits)
+        edits, span = _closest(compact, spans, closest)
         if span is not None and edits * (letters / len(compact)) < best_edits:
             best_edits = edits * (letters / len(compact))
             matched = [(" ".join(words[span[0] : span[1]]), " ".join(form.key), int(edits))]
             used = set(range(span[0], span[1]))
     if not matched or best_edits > _allowed_edits(letters):
         return None
-    set_aside = [(t.text, t.kind.value) for t in name.tokens if t.kind in (Kind.LEGAL, Kind.STOPWORD)]
+    core = name.core
+    set_aside = [(t.text, t.kind.value) for t in name.tokens if t.kind in (Kind.LEGAL, Kind.STOPWORD) and t not in core]
     extra = []
-    for i, token in enumerate(name.core):
+    for i, token in enumerate(core):
         if i in used:
             continue
         if token.kind is not Kind.DISTINCTIVE:
@@ -427,12 +485,24 @@ def _score(
 
 
 def _closest(
-    key_word: str, spans: list[tuple[int, int, str]], hits: dict[str, list[tuple[int, int]]]
+    key_word: str, spans: list[tuple[int, int, str]], known: dict[str, tuple[float, tuple[int, int] | None]]
 ) -> tuple[float, tuple[int, int] | None]:
-    """The piece of the name nearest to ``key_word`` (the first, if several are as near), from the index's hits."""
-    found = hits.get(key_word)
-    if not found:
-        return float(len(key_word)), None
-    edits, n = min(found)
-    i, j, _ = spans[n]
-    return float(edits), (i, j)
+    """The piece of the name nearest to ``key_word`` within a third of its length (the first, if several are as near).
+
+    A key in Chinese script inside a single word ("海康威视萤石") is at 0 edits:
+    Chinese names are written without spaces. ``known`` holds the answers
+    already worked out for this name.
+    """
+    answer = known.get(key_word)
+    if answer is None:
+        limit = key_limit(key_word)
+        answer = (float(len(key_word)), None)
+        for i, j, text in spans:
+            if j == i + 1 and not key_word.isascii() and key_word in text:
+                edits = 0
+            else:
+                edits = OSA.distance(key_word, text, score_cutoff=limit)
+            if edits <= limit and edits < answer[0]:
+                answer = (float(edits), (i, j))
+        known[key_word] = answer
+    return answer

@@ -31,7 +31,7 @@ import tomllib
 import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -77,10 +77,15 @@ class Name:
         """All words, in order, space-separated."""
         return " ".join(t.text for t in self.tokens)
 
-    @property
+    @cached_property
     def core(self) -> tuple[Token, ...]:
-        """The words that take part in matching (no legal forms or stop words)."""
-        return tuple(t for t in self.tokens if t.kind not in (Kind.LEGAL, Kind.STOPWORD))
+        """The words that take part in matching: no legal forms or stop words.
+
+        A name of nothing but legal-form words ("OOO Sasu": SASU is also a
+        French legal form) is matched on those words.
+        """
+        core = tuple(t for t in self.tokens if t.kind not in (Kind.LEGAL, Kind.STOPWORD))
+        return core or tuple(t for t in self.tokens if t.kind is Kind.LEGAL)
 
     @property
     def distinctive(self) -> tuple[str, ...]:
@@ -94,6 +99,7 @@ class Vocabulary:
 
     legal_words: frozenset[str]
     legal_phrases: tuple[tuple[str, ...], ...]
+    legal_phrases_by_first: dict[str, tuple[tuple[str, ...], ...]]  # the same, by their first word
     places: frozenset[str]
     generic: frozenset[str]
     stopwords: frozenset[str]
@@ -116,10 +122,12 @@ def vocabulary() -> Vocabulary:
     place_words = {w for section in places.values() if isinstance(section, dict) for ws in section.values() for w in ws}
     legal_words = set(legal["words"]) | set(legal["chinese"])
     generic = set(vocab["generic"]["words"]) | set(vocab["chinese"]["generic"])
+    # Longest phrases first, so "public limited company" wins over parts of it.
+    phrases = tuple(sorted((tuple(p.split()) for p in legal["phrases"]), key=len, reverse=True))
     return Vocabulary(
         legal_words=frozenset(legal_words),
-        # Longest phrases first, so "public limited company" wins over parts of it.
-        legal_phrases=tuple(sorted((tuple(p.split()) for p in legal["phrases"]), key=len, reverse=True)),
+        legal_phrases=phrases,
+        legal_phrases_by_first={w: tuple(p for p in phrases if p[0] == w) for w in {p[0] for p in phrases}},
         places=frozenset(place_words),
         generic=frozenset(generic),
         stopwords=frozenset(vocab["stopwords"]["words"]),
@@ -291,18 +299,19 @@ def classify(words: list[str]) -> tuple[Token, ...]:
     """
     vocab = vocabulary()
     kinds: list[Kind | None] = [None] * len(words)
-    for phrase in vocab.legal_phrases:
-        n = len(phrase)
-        for i in range(len(words) - n + 1):
+    for i, word in enumerate(words):
+        # Phrases starting here, longest first; earlier phrases win overlaps.
+        for phrase in vocab.legal_phrases_by_first.get(word, ()):
+            n = len(phrase)
             if tuple(words[i : i + n]) == phrase and all(k is None for k in kinds[i : i + n]):
                 kinds[i : i + n] = [Kind.LEGAL] * n
-    tokens = []
-    for word, kind in zip(words, kinds, strict=True):
-        tokens.append(Token(word, kind or _kind_of(word, vocab)))
-    return tuple(tokens)
+                break
+    return tuple(Token(word, kind or _kind_of(word)) for word, kind in zip(words, kinds, strict=True))
 
 
-def _kind_of(word: str, vocab: Vocabulary) -> Kind:
+@lru_cache(maxsize=262144)
+def _kind_of(word: str) -> Kind:
+    vocab = vocabulary()
     if word in vocab.legal_words:
         return Kind.LEGAL
     # A lone Latin letter identifies nothing (the "b" left of "<b>Hikvision</b>").
@@ -310,11 +319,26 @@ def _kind_of(word: str, vocab: Vocabulary) -> Kind:
         return Kind.STOPWORD
     if word in vocab.places:
         return Kind.PLACE
-    if word in vocab.generic:
+    if word in vocab.generic or _singular(word) in vocab.generic:
         return Kind.GENERIC
     if word.isdigit():
         return Kind.NUMBER
     return Kind.DISTINCTIVE
+
+
+def _singular(word: str) -> str:
+    """The English singular of a plural noun, by the regular rules ("batteries", "boxes", "metals").
+
+    >>> [_singular(w) for w in ["batteries", "boxes", "metals", "glass"]]
+    ['battery', 'box', 'metal', 'glass']
+    """
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith(("xes", "ches", "shes", "sses")):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
 
 
 def analyse(name: str) -> Name | None:

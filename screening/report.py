@@ -13,14 +13,15 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+import itertools
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from screening import __version__
 from screening.matching import DEFAULT_THRESHOLDS, Alert, NameResult, Screener, Thresholds
-from screening.spreadsheet import CellValue, Table, read_table
+from screening.spreadsheet import CellValue, Table, open_table
 
 STATUSES = ("match", "review", "clear", "skipped")
 
@@ -91,57 +92,115 @@ class Report:
         """Rows with an alert, ``match`` before ``review``, in row order within each."""
         return tuple(sorted((r for r in self.rows if r.flagged), key=lambda r: r.status != "match"))
 
+    @property
+    def rows_screened(self) -> int:
+        return len(self.rows)
+
     def sheet_info(self, name: str) -> SheetInfo:
         return next(s for s in self.run.sheets if s.name == name)
+
+
+class Screening:
+    """A run whose rows are screened as they are read, for files too large to hold in memory.
+
+    Iterate ``rows`` once (a report writer does); ``counts``, ``flagged``
+    and the row counts in ``run`` are complete once it is exhausted. Only
+    the flagged rows are kept.
+    """
+
+    def __init__(
+        self,
+        table: Table,
+        screener: Screener,
+        *,
+        progress: Callable[[int, int], None] | None = None,
+        workers: int = 1,
+    ) -> None:
+        self.table = table
+        self.screener = screener
+        self.counts = {status: 0 for status in STATUSES}
+        self._flagged: list[RowResult] = []
+        self._sheet_rows = {s.name: 0 for s in table.sheets}
+        self._started = datetime.now(UTC).isoformat(timespec="seconds")
+        self._sha256 = _sha256(table.path)
+        self.rows = self._screen(progress, workers)
+
+    def _screen(self, progress: Callable[[int, int], None] | None, workers: int) -> Iterator[RowResult]:
+        sizes = [s.size for s in self.table.sheets]
+        total = sum(n for n in sizes if n is not None) if None not in sizes else 0
+        done = 0
+        for sheet in self.table.sheets:
+            rows, names = itertools.tee(sheet.rows)
+            texts = (_text(values[sheet.name_column]) for _, values in names)
+            for (number, values), result in zip(rows, self.screener.check_stream(texts, workers=workers), strict=True):
+                row = RowResult(
+                    sheet=sheet.name,
+                    row=number,
+                    values=values,
+                    result=result,
+                    country=values[sheet.country_column] if sheet.country_column is not None else None,
+                    address=values[sheet.address_column] if sheet.address_column is not None else None,
+                )
+                self.counts[result.status] += 1
+                self._sheet_rows[sheet.name] += 1
+                if result.flagged:
+                    self._flagged.append(row)
+                done += 1
+                if progress is not None and done % 1000 == 0:
+                    progress(done, max(total, done))
+                yield row
+        if progress is not None:
+            progress(done, max(total, done))
+
+    @property
+    def flagged(self) -> tuple[RowResult, ...]:
+        """Rows with an alert, ``match`` before ``review``, in row order within each."""
+        return tuple(sorted(self._flagged, key=lambda r: r.status != "match"))
+
+    @property
+    def rows_screened(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def run(self) -> RunInfo:
+        table = self.table
+        return RunInfo(
+            tool_version=__version__,
+            list_version=self.screener.entities.version,
+            input=table.path.name,
+            input_sha256=self._sha256,
+            started=self._started,
+            thresholds=self.screener.thresholds,
+            sheets=tuple(
+                SheetInfo(s.name, s.header_row, s.headers, s.headers[s.name_column], self._sheet_rows[s.name])
+                for s in table.sheets
+            ),
+            skipped_sheets=table.skipped_sheets,
+        )
+
+    def sheet_info(self, name: str) -> SheetInfo:
+        return next(s for s in self.run.sheets if s.name == name)
+
+
+def _text(name: CellValue) -> str:
+    return "" if name is None else str(name)
 
 
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
+        for block in iter(lambda: f.read(1 << 18), b""):
             digest.update(block)
     return digest.hexdigest()
 
 
-def screen_table(table: Table, screener: Screener, *, progress: Callable[[int, int], None] | None = None) -> Report:
-    """Screen rows already read from a file (see :func:`screen_file`)."""
-    total = sum(len(s.rows) for s in table.sheets)
-    started = datetime.now(UTC).isoformat(timespec="seconds")
-    rows: list[RowResult] = []
-    for sheet in table.sheets:
-        for number, values in sheet.rows:
-            name = values[sheet.name_column]
-            text = "" if name is None else str(name)
-            rows.append(
-                RowResult(
-                    sheet=sheet.name,
-                    row=number,
-                    values=values,
-                    result=screener.check(text),
-                    country=values[sheet.country_column] if sheet.country_column is not None else None,
-                    address=values[sheet.address_column] if sheet.address_column is not None else None,
-                )
-            )
-            if progress is not None and len(rows) % 1000 == 0:
-                progress(len(rows), total)
-    if progress is not None:
-        progress(len(rows), total)
-    counts = {status: 0 for status in STATUSES}
-    for r in rows:
-        counts[r.status] += 1
-    run = RunInfo(
-        tool_version=__version__,
-        list_version=screener.entities.version,
-        input=table.path.name,
-        input_sha256=_sha256(table.path),
-        started=started,
-        thresholds=screener.thresholds,
-        sheets=tuple(
-            SheetInfo(s.name, s.header_row, s.headers, s.headers[s.name_column], len(s.rows)) for s in table.sheets
-        ),
-        skipped_sheets=table.skipped_sheets,
-    )
-    return Report(run=run, rows=tuple(rows), counts=counts)
+def screen_table(
+    table: Table, screener: Screener, *, progress: Callable[[int, int], None] | None = None, workers: int = 1
+) -> Report:
+    """Screen rows already read, or opened, from a file (see :func:`screen_file`)."""
+    screening = Screening(table, screener, progress=progress, workers=workers)
+    rows = tuple(screening.rows)
+    return Report(run=screening.run, rows=rows, counts=screening.counts)
 
 
 def screen_file(
@@ -169,5 +228,5 @@ def screen_file(
     Raises:
         ScreeningError: the file cannot be screened; the message says why.
     """
-    table = read_table(Path(path), column=column, sheet=sheet)
+    table = open_table(Path(path), column=column, sheet=sheet)
     return screen_table(table, screener or Screener.default(thresholds=thresholds), progress=progress)

@@ -18,13 +18,13 @@ import tempfile
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import xlsxwriter
 
-from screening.matching import Alert, NameResult
-from screening.report import STATUSES, Report, RowResult
-from screening.spreadsheet import CellValue
+from screening.matching import DEFAULT_THRESHOLDS, Alert, NameResult, Screener, Thresholds
+from screening.report import STATUSES, Report, RowResult, Screening
+from screening.spreadsheet import CellValue, open_table
 
 FORMATS = ("xlsx", "csv", "json")
 ADDED_COLUMNS = (
@@ -48,9 +48,17 @@ def default_output(input_path: Path, fmt: str) -> Path:
     return input_path.with_name(f"{input_path.stem}-screened.{fmt}")
 
 
-def write_report(report: Report, path: Path, *, fmt: str = "xlsx") -> Path:
-    """Write ``report`` to ``path`` atomically, in ``fmt`` (xlsx, csv or json)."""
-    writers: dict[str, Callable[[Report, Path], None]] = {"xlsx": _write_xlsx, "csv": _write_csv, "json": _write_json}
+def write_report(report: Report | Screening | Screening, path: Path, *, fmt: str = "xlsx") -> Path:
+    """Write ``report`` to ``path`` atomically, in ``fmt`` (xlsx, csv or json).
+
+    A :class:`~screening.report.Screening` is screened as it is written,
+    row by row, so that no more than a batch of rows is ever in memory.
+    """
+    writers: dict[str, Callable[[Report | Screening, Path], None]] = {
+        "xlsx": _write_xlsx,
+        "csv": _write_csv,
+        "json": _write_json,
+    }
     if fmt not in writers:
         raise ValueError(f"unknown report format {fmt!r}; use one of {', '.join(FORMATS)}")
     path = Path(path)
@@ -65,7 +73,42 @@ def write_report(report: Report, path: Path, *, fmt: str = "xlsx") -> Path:
     return path
 
 
-def input_columns(report: Report) -> list[str]:
+def screen_to_file(
+    path: str | Path,
+    output: str | Path,
+    *,
+    fmt: str = "xlsx",
+    column: str | None = None,
+    sheet: str | None = None,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    screener: Screener | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    workers: int = 1,
+) -> Screening:
+    """Screen every row of a vendor spreadsheet straight into a report file, however large the file.
+
+    Rows stream from the input through the screener to the report, so that
+    memory does not grow with the row count; ``workers`` processes score
+    the names meanwhile (see :mod:`screening.workers`). The arguments are
+    those of :func:`~screening.report.screen_file`, with the report's path
+    and format.
+
+    Returns:
+        The finished :class:`~screening.report.Screening`: its ``counts``,
+        ``run`` and ``flagged`` rows (the other rows are in the file only).
+
+    Raises:
+        ScreeningError: the file cannot be screened; no report is left behind.
+    """
+    table = open_table(Path(path), column=column, sheet=sheet)
+    screening = Screening(
+        table, screener or Screener.default(thresholds=thresholds), progress=progress, workers=workers
+    )
+    write_report(screening, Path(output), fmt=fmt)
+    return screening
+
+
+def input_columns(report: Report | Screening) -> list[str]:
     """The union of the screened sheets' headers, in order of first appearance."""
     columns: list[str] = []
     for sheet in report.run.sheets:
@@ -85,7 +128,7 @@ def _keys(headers: tuple[str, ...]) -> list[str]:
     return keys
 
 
-def _rows_by_column(report: Report, columns: list[str]) -> Iterator[tuple[RowResult, list[CellValue]]]:
+def _rows_by_column(report: Report | Screening, columns: list[str]) -> Iterator[tuple[RowResult, list[CellValue]]]:
     index = {c: i for i, c in enumerate(columns)}
     placement = {s.name: [index[k] for k in _keys(s.headers)] for s in report.run.sheets}
     for r in report.rows:
@@ -114,7 +157,7 @@ def _added(r: RowResult) -> list[CellValue]:
 # ---------------------------------------------------------------- xlsx
 
 
-def _write_xlsx(report: Report, path: Path) -> None:
+def _write_xlsx(report: Report | Screening, path: Path) -> None:
     options = {
         "constant_memory": True,
         "strings_to_formulas": False,
@@ -142,7 +185,7 @@ def _write_xlsx(report: Report, path: Path) -> None:
                 if value is not None or filled:
                     _write_cell(sheet, n, c, value, fmt[r.status], dated[r.status])
         sheet.freeze_panes(1, 0)
-        sheet.autofilter(0, 0, len(report.rows), len(header) - 1)
+        sheet.autofilter(0, 0, report.rows_screened, len(header) - 1)
 
         hits = book.add_worksheet("Hits")
         hit_header = [
@@ -204,7 +247,7 @@ def _write_cell(sheet: Any, row: int, col: int, value: CellValue, fmt: Any, date
         sheet.write_string(row, col, _as_text(value), fmt)
 
 
-def _run_rows(report: Report) -> list[tuple[str, CellValue]]:
+def _run_rows(report: Report | Screening) -> list[tuple[str, CellValue]]:
     run = report.run
     rows: list[tuple[str, CellValue]] = [
         ("Tool version", run.tool_version),
@@ -214,7 +257,7 @@ def _run_rows(report: Report) -> list[tuple[str, CellValue]]:
         ("Started (UTC)", run.started),
         ("Match threshold", run.thresholds.match),
         ("Review threshold", run.thresholds.review),
-        ("Rows screened", len(report.rows)),
+        ("Rows screened", report.rows_screened),
     ]
     rows += [(f"Rows {status}", report.counts[status]) for status in STATUSES]
     for s in run.sheets:
@@ -253,7 +296,7 @@ def csv_safe(value: CellValue) -> str:
     return text
 
 
-def _write_csv(report: Report, path: Path) -> None:
+def _write_csv(report: Report | Screening, path: Path) -> None:
     columns = input_columns(report)
     # UTF-8 with a BOM: Excel then opens it with the right encoding.
     with open(path, "w", encoding="utf-8-sig", newline="") as f:
@@ -268,30 +311,36 @@ def _write_csv(report: Report, path: Path) -> None:
 
 def report_json(report: Report) -> dict[str, Any]:
     """The JSON contract: ``{"run": {...}, "rows": [...]}`` (see the README)."""
+    headers = _headers(report)
+    return {"run": run_json(report), "rows": [row_json(r, headers[r.sheet]) for r in report.rows]}
+
+
+def run_json(report: Report | Screening) -> dict[str, Any]:
+    """What was screened, against which list, with which settings, and the counts."""
     run = report.run
     return {
-        "run": {
-            "tool_version": run.tool_version,
-            "list_version": run.list_version,
-            "input": run.input,
-            "input_sha256": run.input_sha256,
-            "started": run.started,
-            "thresholds": {"match": run.thresholds.match, "review": run.thresholds.review},
-            "rows_screened": len(report.rows),
-            "counts": dict(report.counts),
-            "sheets": [
-                {"name": s.name, "header_row": s.header_row, "name_column": s.name_column, "rows": s.rows}
-                for s in run.sheets
-            ],
-            "skipped_sheets": [{"name": n, "reason": why} for n, why in run.skipped_sheets],
-        },
-        "rows": [row_json(r, report) for r in report.rows],
+        "tool_version": run.tool_version,
+        "list_version": run.list_version,
+        "input": run.input,
+        "input_sha256": run.input_sha256,
+        "started": run.started,
+        "thresholds": {"match": run.thresholds.match, "review": run.thresholds.review},
+        "rows_screened": report.rows_screened,
+        "counts": dict(report.counts),
+        "sheets": [
+            {"name": s.name, "header_row": s.header_row, "name_column": s.name_column, "rows": s.rows}
+            for s in run.sheets
+        ],
+        "skipped_sheets": [{"name": n, "reason": why} for n, why in run.skipped_sheets],
     }
 
 
-def row_json(r: RowResult, report: Report) -> dict[str, Any]:
-    """One input row: where it is, its screening result (as :func:`name_result_json`) and its values."""
-    headers = _keys(report.sheet_info(r.sheet).headers)
+def _headers(report: Report | Screening) -> dict[str, list[str]]:
+    return {s.name: _keys(s.headers) for s in report.run.sheets}
+
+
+def row_json(r: RowResult, headers: list[str]) -> dict[str, Any]:
+    """One input row: where it is, its result (as :func:`name_result_json`), its values under ``headers``."""
     return {
         "sheet": r.sheet,
         "row": r.row,
@@ -343,11 +392,14 @@ def _json_value(value: CellValue) -> Any:
     return _as_text(value)
 
 
-def _write_json(report: Report, path: Path) -> None:
+def _write_json(report: Report | Screening, path: Path) -> None:
+    # Rows first, one per line, as they are screened; the run, with its
+    # counts, once they are all out.
+    headers = _headers(report)
     with open(path, "w", encoding="utf-8") as f:
-        _dump(report_json(report), f)
-
-
-def _dump(data: dict[str, Any], f: IO[str]) -> None:
-    json.dump(data, f, ensure_ascii=False, indent=1)
-    f.write("\n")
+        f.write('{\n "rows": [')
+        for n, r in enumerate(report.rows):
+            f.write(("," if n else "") + "\n  " + json.dumps(row_json(r, headers[r.sheet]), ensure_ascii=False))
+        f.write('\n ],\n "run": ')
+        json.dump(run_json(report), f, ensure_ascii=False, indent=1)
+        f.write("\n}\n")

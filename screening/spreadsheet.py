@@ -8,10 +8,13 @@ can account for each of them.
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io
+import dataclasses
+import itertools
 import re
 import zipfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -88,7 +91,10 @@ class Sheet:
     name_column: int
     country_column: int | None
     address_column: int | None
-    rows: tuple[tuple[int, tuple[CellValue, ...]], ...]  # (row number, values in header order)
+    # (row number, values in header order): a tuple from read_table, an
+    # iterator read once, as the file streams, from open_table.
+    rows: Iterable[tuple[int, tuple[CellValue, ...]]]
+    size: int | None = None  # how many rows the file says lie below the header, for progress
 
 
 @dataclass(frozen=True)
@@ -163,26 +169,39 @@ def _locate_header(grid: list[list[CellValue]], column: str | None) -> tuple[int
     return None
 
 
-def _build_sheet(name: str, grid: list[list[CellValue]], column: str | None) -> Sheet | None:
-    found = _locate_header(grid, column)
+def _build_sheet(
+    name: str,
+    head: list[list[CellValue]],
+    rest: Iterable[list[CellValue]],
+    *,
+    column: str | None,
+    width: int,
+    size: int | None,
+) -> Sheet | None:
+    """The sheet whose first rows are ``head`` and whose other rows ``rest`` will yield; None without a name column.
+
+    ``width``: cells in the sheet's widest row (a header may be narrower).
+    """
+    found = _locate_header(head, column)
     if found is None:
         return None
     header_index, name_col = found
-    width = max(len(r) for r in grid)
-    raw = [_text(v) for v in grid[header_index]] + [""] * width
-    headers = [raw[i] or f"Column {_letters(i)}" for i in range(width)]
-    rows = tuple(
-        (header_index + 2 + i, tuple(row + [None] * (width - len(row))))
-        for i, row in enumerate(grid[header_index + 1 :])
-    )
+    raw = [_text(v) for v in head[header_index]] + [""] * width
+    headers = tuple(raw[i] or f"Column {_letters(i)}" for i in range(width))
+
+    def rows() -> Iterator[tuple[int, tuple[CellValue, ...]]]:
+        for number, row in enumerate(itertools.chain(head[header_index + 1 :], rest), start=header_index + 2):
+            yield number, tuple(row) + (None,) * (width - len(row))
+
     return Sheet(
         name=name,
         header_row=header_index + 1,
-        headers=tuple(headers),
+        headers=headers,
         name_column=name_col,
-        country_column=_find_column(headers, _COUNTRY_WORDS),
-        address_column=_find_column(headers, _ADDRESS_WORDS),
-        rows=rows,
+        country_column=_find_column(list(headers), _COUNTRY_WORDS),
+        address_column=_find_column(list(headers), _ADDRESS_WORDS),
+        rows=rows(),
+        size=None if size is None else max(size - header_index - 1, 0),
     )
 
 
@@ -195,8 +214,50 @@ def _letters(index: int) -> str:
     return letters
 
 
+def open_table(path: Path, *, column: str | None = None, sheet: str | None = None) -> Table:
+    """Open a workbook or CSV file for screening: headers are found now, rows read as they are iterated.
+
+    Each sheet's ``rows`` is an iterator, read once, so that a file of a
+    million rows is never held in memory as Python objects. Takes the same
+    arguments and raises the same errors as :func:`read_table`.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ScreeningError(f"{path}: no such file")
+    suffix = path.suffix.lower()
+    if suffix in WORKBOOK_SUFFIXES:
+        parts = _workbook_parts(path, sheet)
+    elif suffix in CSV_SUFFIXES:
+        if sheet is not None and sheet != path.stem:
+            raise ScreeningError(f"{path.name}: a CSV file has no sheets; drop --sheet {sheet!r}")
+        parts = [_csv_part(path, column)]
+    else:
+        raise ScreeningError(f"{path.name}: unsupported file type '{suffix or 'none'}'; save it as .xlsx or .csv")
+    sheets: list[Sheet] = []
+    skipped: list[tuple[str, str]] = []
+    seen_headers: list[str] = []
+    for part in parts:
+        built = (
+            _build_sheet(part.name, part.head, part.rest, column=column, width=part.width, size=part.size)
+            if part.head
+            else None
+        )
+        if built is None:
+            skipped.append((part.name, "empty sheet" if not part.head else "no name column"))
+            seen_headers.extend(t for row in part.head[:3] for v in row if (t := _text(v)))
+        else:
+            sheets.append(built)
+    if not sheets:
+        if parts and all(not part.head for part in parts):
+            raise ScreeningError(f"{path.name}: the file has no rows to screen")
+        seen = ", ".join(dict.fromkeys(" ".join(h.split()) for h in seen_headers)) or "none"
+        what = f"no column headed {column!r}" if column else "no column of vendor names found"
+        raise ScreeningError(f"{path.name}: {what} (headers seen: {seen[:300]}); name it with --column")
+    return Table(path=path, sheets=tuple(sheets), skipped_sheets=tuple(skipped))
+
+
 def read_table(path: Path, *, column: str | None = None, sheet: str | None = None) -> Table:
-    """Read every screenable sheet of a workbook or CSV file.
+    """Read every screenable sheet of a workbook or CSV file, all rows in memory.
 
     Args:
         path: the input file.
@@ -207,43 +268,21 @@ def read_table(path: Path, *, column: str | None = None, sheet: str | None = Non
         ScreeningError: the file cannot be read, or has no name column, or
             ``column``/``sheet`` does not exist. The message names the file.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise ScreeningError(f"{path}: no such file")
-    suffix = path.suffix.lower()
-    if suffix in WORKBOOK_SUFFIXES:
-        grids = _read_workbook(path, sheet)
-    elif suffix in CSV_SUFFIXES:
-        if sheet is not None and sheet != path.stem:
-            raise ScreeningError(f"{path.name}: a CSV file has no sheets; drop --sheet {sheet!r}")
-        grids = [(path.stem, _read_csv(path))]
-        if grids[0][1] and _locate_header(grids[0][1], column) is None:
-            # The sniffer guesses from the data and can guess wrong; a delimiter
-            # that shows a name column in the header is the right one.
-            for delimiter in DELIMITERS:
-                grid = _read_csv(path, delimiter)
-                if _locate_header(grid, column) is not None:
-                    grids = [(path.stem, grid)]
-                    break
-    else:
-        raise ScreeningError(f"{path.name}: unsupported file type '{suffix or 'none'}'; save it as .xlsx or .csv")
-    sheets: list[Sheet] = []
-    skipped: list[tuple[str, str]] = []
-    seen_headers: list[str] = []
-    for name, grid in grids:
-        built = _build_sheet(name, grid, column) if grid else None
-        if built is None:
-            skipped.append((name, "empty sheet" if not grid else "no name column"))
-            seen_headers.extend(t for row in grid[:3] for v in row if (t := _text(v)))
-        else:
-            sheets.append(built)
-    if not sheets:
-        if grids and all(not grid for _, grid in grids):
-            raise ScreeningError(f"{path.name}: the file has no rows to screen")
-        seen = ", ".join(dict.fromkeys(" ".join(h.split()) for h in seen_headers)) or "none"
-        what = f"no column headed {column!r}" if column else "no column of vendor names found"
-        raise ScreeningError(f"{path.name}: {what} (headers seen: {seen[:300]}); name it with --column")
-    return Table(path=path, sheets=tuple(sheets), skipped_sheets=tuple(skipped))
+    table = open_table(path, column=column, sheet=sheet)
+    return dataclasses.replace(
+        table, sheets=tuple(dataclasses.replace(s, rows=tuple(s.rows), size=None) for s in table.sheets)
+    )
+
+
+@dataclass
+class _Part:
+    """A sheet as first read: its first rows, an iterator over the others, its width and length."""
+
+    name: str
+    head: list[list[CellValue]]
+    rest: Iterator[list[CellValue]]
+    width: int
+    size: int | None
 
 
 # A vendor master of a million rows unpacks to a few GB; a zip that claims
@@ -289,7 +328,7 @@ def _is_encrypted(path: Path) -> bool:
         return False
 
 
-def _read_workbook(path: Path, sheet: str | None) -> list[tuple[str, list[list[CellValue]]]]:
+def _workbook_parts(path: Path, sheet: str | None) -> list[_Part]:
     _check_container(path)
     try:
         workbook = python_calamine.CalamineWorkbook.from_path(str(path))
@@ -299,27 +338,43 @@ def _read_workbook(path: Path, sheet: str | None) -> list[tuple[str, list[list[C
             if not matches:
                 raise ScreeningError(f"{path.name}: no sheet named {sheet!r} (sheets: {', '.join(names)})")
             names = matches[:1]
-        grids = []
+        parts = []
         for name in names:
-            data = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            # Every row calamine returns is kept, blank-looking ones included:
+            data = workbook.get_sheet_by_name(name)
+            # Calamine yields every row from the first (blank ones included:
             # a formula with no cached value reads as empty, and its row must
-            # still be reported (as skipped), never dropped.
-            grid = [[_clean(v) for v in row] for row in data]
-            grids.append((name, grid))
-        return grids
+            # still be reported, as skipped), but only the columns from the
+            # first one in use: pad the columns left of it back in.
+            left = data.start[1] if data.start else 0
+            rows = _guarded(path, ([None] * left + [_clean(v) for v in row] for row in data.iter_rows()))
+            head = list(itertools.islice(rows, HEADER_SEARCH_ROWS))
+            size = data.end[0] + 1 if data.end else 0
+            parts.append(_Part(name, head, rows, left + data.width if head else 0, size))
+        return parts
     except ScreeningError:
         raise
-    except python_calamine.PasswordError as exc:
-        raise ScreeningError(
-            f"{path.name}: the workbook is password-protected; save a copy without a password"
-        ) from exc
-    except Exception as exc:  # calamine raises several error types for a damaged file
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise ScreeningError(
-            f"{path.name}: not a readable {path.suffix} workbook ({reason}); "
-            "open it in Excel and save it again as .xlsx"
-        ) from exc
+    except Exception as exc:
+        raise _unreadable(path, exc) from exc
+
+
+def _unreadable(path: Path, exc: Exception) -> ScreeningError:
+    if isinstance(exc, python_calamine.PasswordError):
+        return ScreeningError(f"{path.name}: the workbook is password-protected; save a copy without a password")
+    # Calamine raises several error types for a damaged file.
+    reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return ScreeningError(
+        f"{path.name}: not a readable {path.suffix} workbook ({reason}); open it in Excel and save it again as .xlsx"
+    )
+
+
+def _guarded(path: Path, rows: Iterator[list[CellValue]]) -> Iterator[list[CellValue]]:
+    """``rows``, with a reader's failure part way through turned into a ScreeningError."""
+    try:
+        yield from rows
+    except ScreeningError:
+        raise
+    except Exception as exc:
+        raise _unreadable(path, exc) from exc
 
 
 def decode_text(data: bytes) -> str:
@@ -367,25 +422,78 @@ def sniff_delimiter(text: str, *, tsv: bool = False) -> str:
         return "\t" if tsv else ","
 
 
-def _read_csv(path: Path, delimiter: str | None = None) -> list[list[CellValue]]:
+def csv_encoding(path: Path) -> str:
+    """The encoding of a CSV file: a BOM decides; else UTF-8 if the whole file is valid UTF-8; else Windows-1252.
+
+    The file is read through once, in blocks, so that a file that is not
+    UTF-8 past its first megabyte is not half read as UTF-8.
+    """
+    with open(path, "rb") as f:
+        head = f.read(4)
+        for bom, encoding in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+            if head.startswith(bom):
+                return encoding
+        # cp1252 leaves five bytes undefined; Latin-1 reads those too.
+        for encoding in ("utf-8", "cp1252"):
+            f.seek(0)
+            decoder = codecs.getincrementaldecoder(encoding)()
+            try:
+                for block in iter(lambda: f.read(1 << 18), b""):
+                    decoder.decode(block)
+                decoder.decode(b"", final=True)
+                return encoding
+            except UnicodeDecodeError:
+                continue
+    return "latin-1"
+
+
+def _csv_rows(path: Path, encoding: str, delimiter: str) -> Iterator[list[CellValue]]:
+    """The rows of a CSV file, empty cells as None; blank lines at the end are not rows (a line of ",," is one)."""
+    blank = 0
+    with open(path, encoding=encoding, newline="") as f:
+        try:
+            for row in csv.reader(f, delimiter=delimiter):
+                if not row:
+                    blank += 1
+                    continue
+                for _ in range(blank):
+                    yield []
+                blank = 0
+                yield [v if v.strip() else None for v in row]
+        except csv.Error as exc:
+            raise ScreeningError(f"{path.name}: malformed CSV ({exc}); export it again as CSV or .xlsx") from exc
+
+
+def _csv_part(path: Path, column: str | None) -> _Part:
     try:
-        text = decode_text(path.read_bytes())
-    except (OSError, UnicodeDecodeError) as exc:
+        encoding = csv_encoding(path)
+        with open(path, encoding=encoding, newline="") as f:
+            sample = f.read(65536)
+    except (OSError, UnicodeError) as exc:
         raise ScreeningError(f"{path.name}: cannot read the file ({exc})") from exc
-    if _looks_binary(text):
+    if _looks_binary(sample):
         raise ScreeningError(
             f"{path.name}: not a text CSV file (it holds binary data); export it again as CSV or .xlsx"
         )
     # Only the delimiter is sniffed: the sniffer also guesses quoting, and on a
     # small sample guesses it wrong (a cell holding one '"' came back as '""').
     # Quoting follows RFC 4180, as Excel writes it.
-    if delimiter is None:
-        delimiter = sniff_delimiter(text, tsv=path.suffix.lower() == ".tsv")
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error as exc:
-        raise ScreeningError(f"{path.name}: malformed CSV ({exc})") from exc
-    # Blank lines at the end are not rows; a line of empty fields (",,") is one.
-    while rows and not rows[-1]:
-        rows.pop()
-    return [[v if v.strip() else None for v in row] for row in rows]
+    delimiter = sniff_delimiter(sample, tsv=path.suffix.lower() == ".tsv")
+    head = list(itertools.islice(_csv_rows(path, encoding, delimiter), HEADER_SEARCH_ROWS))
+    if head and _locate_header(head, column) is None:
+        # The sniffer guesses from the data and can guess wrong; a delimiter
+        # that shows a name column in the header is the right one.
+        for other in DELIMITERS:
+            rows = list(itertools.islice(_csv_rows(path, encoding, other), HEADER_SEARCH_ROWS))
+            if _locate_header(rows, column) is not None:
+                delimiter, head = other, rows
+                break
+    # A first pass over the whole file finds its widest row (the report's
+    # header lists every column before the first row is written) and any
+    # malformed line, before anything is screened.
+    width = size = 0
+    for row in _csv_rows(path, encoding, delimiter):
+        width = max(width, len(row))
+        size += 1
+    stream = _csv_rows(path, encoding, delimiter)
+    return _Part(path.stem, list(itertools.islice(stream, len(head))), stream, width, size)

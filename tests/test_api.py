@@ -24,6 +24,7 @@ def test_public_api_is_pinned() -> None:
         "Thresholds",
         "__version__",
         "screen_file",
+        "screen_to_file",
         "write_report",
     ]
     for name in screening.__all__:

@@ -14,11 +14,18 @@ SCREENER = Screener.default()
 
 
 def same_scores(text: str) -> bool:
+    """Every score, down to 0 and at the review threshold (where forms are dropped before scoring)."""
     for name in _readings(text):
-        blocked = {(s.form.form.name, s.score, s.explanation) for s in SCREENER._scores(name, exhaustive=False)}
-        exhaustive = {(s.form.form.name, s.score, s.explanation) for s in SCREENER._scores(name, exhaustive=True)}
-        if blocked != exhaustive:
-            return False
+        for floor in (0.0, SCREENER.thresholds.review):
+            blocked = {
+                (s.form.form.name, s.score, s.explanation)
+                for s in SCREENER._scores(name, exhaustive=False, floor=floor)
+            }
+            exhaustive = {
+                (s.form.form.name, s.score, s.explanation) for s in SCREENER._scores(name, exhaustive=True, floor=floor)
+            }
+            if blocked != exhaustive:
+                return False
     return True
 
 

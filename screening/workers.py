@@ -1,0 +1,66 @@
+"""Screening names on several cores: worker processes score, the caller reads and writes meanwhile.
+
+Python runs one thread of Python code at a time, so the cores are used by
+processes. Each worker is forked from the caller with the screener already
+built (a large list's index takes seconds to build; a fork shares it at
+once). Names go out in batches of distinct, not yet seen names; results come
+back in order, and the caller's screener remembers them, so a name repeated
+across batches is scored once.
+"""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from screening.matching import NameResult, Screener
+
+BATCH = 4000
+_shared: Screener | None = None  # the screener a forked worker inherits
+
+
+def _check_batch(names: list[str]) -> list[NameResult]:
+    assert _shared is not None, "a worker is forked after the screener is shared"
+    return [_shared.check(name) for name in names]
+
+
+def can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def check_in_processes(screener: Screener, names: Iterable[str], *, workers: int) -> Iterator[NameResult]:
+    """The results of ``screener.check`` for ``names``, in order, scored by ``workers`` forked processes.
+
+    Up to ``workers + 1`` batches are out at once: the caller consumes one
+    batch's results while the workers score the next.
+    """
+    global _shared
+    _shared = screener
+    pending: deque[tuple[list[str], list[str], Future[list[NameResult]] | None]] = deque()
+    out: set[str] = set()
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        names = iter(names)
+        while batch := list(itertools.islice(names, BATCH)):
+            new = [n for n in dict.fromkeys(batch) if n not in out and not screener.knows(n)]
+            out.update(new)
+            pending.append((batch, new, pool.submit(_check_batch, new) if new else None))
+            while len(pending) > workers:
+                yield from _collect(screener, pending.popleft(), out)
+        while pending:
+            yield from _collect(screener, pending.popleft(), out)
+
+
+def _collect(
+    screener: Screener, item: tuple[list[str], list[str], Future[list[NameResult]] | None], out: set[str]
+) -> Iterator[NameResult]:
+    batch, new, future = item
+    if future is not None:
+        screener.remember(zip(new, future.result(), strict=True))
+        out.difference_update(new)
+    for name in batch:
+        yield screener.check(name)
