@@ -26,10 +26,10 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
+from screening.csvfiles import decode_text
 from screening.entities import Entity, EntityList
 from screening.errors import ScreeningError
 from screening.matching import Screener
-from screening.spreadsheet import decode_text
 
 BASELINE_THRESHOLD = 88.0
 

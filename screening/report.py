@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import itertools
 from collections.abc import Callable, Iterator
@@ -20,10 +21,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from screening import __version__
+from screening.cells import CellValue
 from screening.matching import DEFAULT_THRESHOLDS, Alert, NameResult, Screener, Thresholds
-from screening.spreadsheet import CellValue, Table, open_table
+from screening.spreadsheet import Table, open_table
 
 STATUSES = ("match", "review", "clear", "skipped")
+UNSAVED_FORMULA = (
+    "the name cell holds a formula with no saved value (the file was written by a program that does not "
+    "calculate); open it in Excel, save it, and screen it again"
+)
 
 
 @dataclass(frozen=True)
@@ -133,6 +139,8 @@ class Screening:
             rows, names = itertools.tee(sheet.rows)
             texts = (_text(values[sheet.name_column]) for _, values in names)
             for (number, values), result in zip(rows, self.screener.check_stream(texts, workers=workers), strict=True):
+                if result.status == "skipped" and (number, sheet.name_column + 1) in sheet.unsaved_formulas():
+                    result = dataclasses.replace(result, note=UNSAVED_FORMULA)
                 row = RowResult(
                     sheet=sheet.name,
                     row=number,

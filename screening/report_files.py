@@ -22,9 +22,10 @@ from typing import Any
 
 import xlsxwriter
 
+from screening.cells import CellValue
 from screening.matching import DEFAULT_THRESHOLDS, Alert, NameResult, Screener, Thresholds
 from screening.report import STATUSES, Report, RowResult, Screening
-from screening.spreadsheet import CellValue, open_table
+from screening.spreadsheet import open_table
 
 FORMATS = ("xlsx", "csv", "json")
 ADDED_COLUMNS = (

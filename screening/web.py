@@ -9,6 +9,7 @@ shown, escaped, but never used as a path.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import re
 import secrets
@@ -35,6 +36,8 @@ from screening.report_files import FORMATS, name_result_json, report_json, write
 from screening.spreadsheet import CSV_SUFFIXES, WORKBOOK_SUFFIXES
 
 DEFAULT_MAX_UPLOAD = 50 * 1024 * 1024
+# A client that sends nothing for this long in the middle of an upload is cut off.
+DEFAULT_IDLE_SECONDS = 30.0
 UPLOAD_SUFFIXES = sorted(WORKBOOK_SUFFIXES | CSV_SUFFIXES)
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 MEDIA_TYPES = {
@@ -66,15 +69,19 @@ class CheckRequest(BaseModel):
 
 
 class UploadLimit:
-    """Refuse request bodies over ``max_bytes`` with 413, without reading them whole first.
+    """Refuse request bodies over ``max_bytes`` with 413, and stalled ones with 408, without reading them whole first.
 
     A declared Content-Length over the limit is refused before any byte is
     read; a body sent without one is counted as it arrives and cut off there.
+    A client that sends nothing for ``idle_seconds`` in the middle of its
+    upload (a slow or hostile client) gets 408 and its connection back;
+    other users are served meanwhile, as each request waits on its own.
     """
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, *, max_bytes: int, idle_seconds: float = DEFAULT_IDLE_SECONDS) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.idle_seconds = idle_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "POST":
@@ -82,46 +89,58 @@ class UploadLimit:
             return
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(scope, send)
+            await _refuse(scope, send, 413, self._too_large())
             return
         seen = 0
         started = False
+        # Why the body was cut off (status, message). The app is told the
+        # client went away, and whatever it answers is replaced by this:
+        # FastAPI turns an exception raised while it reads a form into a 400.
+        refusal: tuple[int, str] | None = None
 
         async def counted() -> Message:
-            nonlocal seen
-            message = await receive()
+            nonlocal seen, refusal
+            if refusal is not None:
+                return {"type": "http.disconnect"}
+            try:
+                message = await asyncio.wait_for(receive(), self.idle_seconds)
+            except TimeoutError:
+                refusal = (408, f"The upload stalled (nothing received for {self.idle_seconds:g} seconds); try again.")
+                return {"type": "http.disconnect"}
             seen += len(message.get("body", b""))
             if seen > self.max_bytes:
-                raise _TooLarge
+                refusal = (413, self._too_large())
+                return {"type": "http.disconnect"}
             return message
 
         async def tracked(message: Message) -> None:
             nonlocal started
+            if refusal is not None and not started:
+                return
             started = started or message["type"] == "http.response.start"
             await send(message)
 
         try:
             await self.app(scope, counted, tracked)
-        except _TooLarge:
-            if not started:
-                await self._refuse(scope, send)
+        except Exception:
+            if refusal is None:
+                raise
+        if refusal is not None and not started:
+            await _refuse(scope, send, *refusal)
 
-    async def _refuse(self, scope: Scope, send: Send) -> None:
+    def _too_large(self) -> str:
         limit = self.max_bytes / 1024 / 1024
-        message = (
-            f"The file is larger than the {limit:.3g} MB upload limit; split it, or screen it with the command line."
+        return f"The file is larger than the {limit:.3g} MB upload limit; split it, or screen it with the command line."
+
+
+async def _refuse(scope: Scope, send: Send, status: int, message: str) -> None:
+    if scope["path"].startswith("/api/"):
+        response: Response = JSONResponse({"detail": message}, status_code=status)
+    else:
+        response = HTMLResponse(
+            f"<!doctype html><title>Upload refused</title><p role=alert>{message}</p>", status_code=status
         )
-        if scope["path"].startswith("/api/"):
-            response: Response = JSONResponse({"detail": message}, status_code=413)
-        else:
-            response = HTMLResponse(
-                f"<!doctype html><title>Too large</title><p role=alert>{message}</p>", status_code=413
-            )
-        await response(scope, _drain, send)
-
-
-class _TooLarge(Exception):
-    pass
+    await response(scope, _drain, send)
 
 
 async def _drain() -> Message:
@@ -187,7 +206,12 @@ def _report_bytes(report: Report, fmt: str) -> bytes:
         return write_report(report, Path(folder) / f"report.{fmt}", fmt=fmt).read_bytes()
 
 
-def create_app(*, max_upload_bytes: int = DEFAULT_MAX_UPLOAD, entities: EntityList | None = None) -> ASGIApp:
+def create_app(
+    *,
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD,
+    upload_idle_seconds: float = DEFAULT_IDLE_SECONDS,
+    entities: EntityList | None = None,
+) -> ASGIApp:
     """The web application: the page, the JSON API and its OpenAPI docs at /docs."""
     entities = entities or EntityList.load()
     default_screener = Screener(entities)
@@ -276,4 +300,4 @@ def create_app(*, max_upload_bytes: int = DEFAULT_MAX_UPLOAD, entities: EntityLi
     def healthz() -> dict[str, str]:
         return {"status": "ok", "list_version": entities.version}
 
-    return UploadLimit(app, max_bytes=max_upload_bytes)
+    return UploadLimit(app, max_bytes=max_upload_bytes, idle_seconds=upload_idle_seconds)

@@ -67,7 +67,12 @@ def live_server() -> Iterator[str]:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     server = uvicorn.Server(
-        uvicorn.Config(create_app(max_upload_bytes=2 * 1024 * 1024), host="127.0.0.1", port=port, log_level="warning")
+        uvicorn.Config(
+            create_app(max_upload_bytes=2 * 1024 * 1024, upload_idle_seconds=2),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+        )
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

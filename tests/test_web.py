@@ -154,3 +154,27 @@ def test_eight_concurrent_uploads_all_complete(live_server: str, vendors_xlsx: P
         results = list(pool.map(post, range(8)))
     assert [r["run"]["input"] for r in results] == [f"v{i}.xlsx" for i in range(8)]
     assert all(r["run"]["counts"] == {"match": 13, "review": 3, "clear": 301, "skipped": 3} for r in results)
+
+
+def test_a_stalled_upload_times_out_while_others_are_served(live_server: str) -> None:
+    """A client that announces a body and stops sending gets 408 (the test server waits 2 s); nobody else waits."""
+    import socket
+    import time
+
+    host, port = live_server.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=15) as slow:
+        slow.sendall(
+            b"POST /api/screen HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\n"
+            b"Content-Length: 100000\r\n\r\n--b\r\nContent-Disposition: form-data; "
+        )
+        started = time.monotonic()
+        assert httpx.get(f"{live_server}/healthz", timeout=5).status_code == 200
+        assert time.monotonic() - started < 1.5  # served while the slow upload hangs
+        answer = b""
+        while b"\r\n\r\n" not in answer or b"detail" not in answer:
+            chunk = slow.recv(4096)
+            if not chunk:
+                break
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
+    assert b"The upload stalled" in answer

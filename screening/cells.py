@@ -1,0 +1,26 @@
+"""What a sheet is made of as it is read: cell values, and a sheet's first rows with an iterator over the rest."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+CellValue = str | int | float | bool | date | datetime | time | timedelta | None
+
+# How far down a sheet the header may sit (title rows, notes, blank lines above it).
+HEADER_SEARCH_ROWS = 30
+
+
+@dataclass
+class Part:
+    """A sheet as first read: its first rows, an iterator over the others, its width and length."""
+
+    name: str
+    head: list[list[CellValue]]
+    rest: Iterator[list[CellValue]]
+    width: int
+    size: int | None
+    # (row, column), 1-based, of cells holding a formula with no saved value
+    # (they read as empty); worked out only if asked, as it reads the sheet again.
+    unsaved_formulas: Callable[[], frozenset[tuple[int, int]]] = field(default=lambda: frozenset())

@@ -1,0 +1,136 @@
+"""Reading CSV files: the encoding (a BOM, UTF-8, else Windows-1252), the delimiter, and the rows as a stream."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import itertools
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from screening.cells import HEADER_SEARCH_ROWS, CellValue, Part
+from screening.errors import ScreeningError
+from screening.workbooks import OLE_MAGIC
+
+
+def decode_text(data: bytes) -> str:
+    """Decode CSV bytes: a BOM decides; else UTF-8 if valid; else Windows-1252.
+
+    >>> decode_text("Société".encode("cp1252"))
+    'Société'
+    """
+    for bom, encoding in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+        if data.startswith(bom):
+            return data.decode(encoding)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        # cp1252 leaves five bytes undefined; Latin-1 reads those too.
+        try:
+            return data.decode("cp1252")
+        except UnicodeDecodeError:
+            return data.decode("latin-1")
+
+
+# File signatures of formats that are not text (zip-based workbooks, old
+# Excel, PDF, images, gzip).
+_BINARY_MAGIC = (b"PK\x03\x04", OLE_MAGIC, b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"\x1f\x8b")
+
+
+def _looks_binary(text: str) -> bool:
+    """A renamed binary file: a known signature, or NUL in more than one character in ten.
+
+    A stray NUL inside a name is kept (and reported); a file full of them is not text.
+    """
+    head = text[:8].encode("latin-1", "replace")
+    sample = text[:4096]
+    return head.startswith(_BINARY_MAGIC) or (bool(sample) and sample.count("\x00") / len(sample) > 0.1)
+
+
+DELIMITERS = (",", ";", "\t", "|")
+
+
+def sniff_delimiter(text: str, *, tsv: bool = False) -> str:
+    """The delimiter csv.Sniffer finds in the first 64 KB; tab for .tsv and comma when it finds none."""
+    try:
+        return csv.Sniffer().sniff(text[:65536], delimiters="".join(DELIMITERS)).delimiter
+    except csv.Error:
+        return "\t" if tsv else ","
+
+
+def csv_encoding(path: Path) -> str:
+    """The encoding of a CSV file: a BOM decides; else UTF-8 if the whole file is valid UTF-8; else Windows-1252.
+
+    The file is read through once, in blocks, so that a file that is not
+    UTF-8 past its first megabyte is not half read as UTF-8.
+    """
+    with open(path, "rb") as f:
+        head = f.read(4)
+        for bom, encoding in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+            if head.startswith(bom):
+                return encoding
+        # cp1252 leaves five bytes undefined; Latin-1 reads those too.
+        for encoding in ("utf-8", "cp1252"):
+            f.seek(0)
+            decoder = codecs.getincrementaldecoder(encoding)()
+            try:
+                for block in iter(lambda: f.read(1 << 18), b""):
+                    decoder.decode(block)
+                decoder.decode(b"", final=True)
+                return encoding
+            except UnicodeDecodeError:
+                continue
+    return "latin-1"
+
+
+def _csv_rows(path: Path, encoding: str, delimiter: str) -> Iterator[list[CellValue]]:
+    """The rows of a CSV file, empty cells as None; blank lines at the end are not rows (a line of ",," is one)."""
+    blank = 0
+    with open(path, encoding=encoding, newline="") as f:
+        try:
+            for row in csv.reader(f, delimiter=delimiter):
+                if not row:
+                    blank += 1
+                    continue
+                for _ in range(blank):
+                    yield []
+                blank = 0
+                yield [v if v.strip() else None for v in row]
+        except csv.Error as exc:
+            raise ScreeningError(f"{path.name}: malformed CSV ({exc}); export it again as CSV or .xlsx") from exc
+
+
+def csv_part(path: Path, has_header: Callable[[list[list[CellValue]]], bool]) -> Part:
+    """The file as one sheet; ``has_header`` tells whether rows read with a delimiter show the name column."""
+    try:
+        encoding = csv_encoding(path)
+        with open(path, encoding=encoding, newline="") as f:
+            sample = f.read(65536)
+    except (OSError, UnicodeError) as exc:
+        raise ScreeningError(f"{path.name}: cannot read the file ({exc})") from exc
+    if _looks_binary(sample):
+        raise ScreeningError(
+            f"{path.name}: not a text CSV file (it holds binary data); export it again as CSV or .xlsx"
+        )
+    # Only the delimiter is sniffed: the sniffer also guesses quoting, and on a
+    # small sample guesses it wrong (a cell holding one '"' came back as '""').
+    # Quoting follows RFC 4180, as Excel writes it.
+    delimiter = sniff_delimiter(sample, tsv=path.suffix.lower() == ".tsv")
+    head = list(itertools.islice(_csv_rows(path, encoding, delimiter), HEADER_SEARCH_ROWS))
+    if head and not has_header(head):
+        # The sniffer guesses from the data and can guess wrong; a delimiter
+        # that shows a name column in the header is the right one.
+        for other in DELIMITERS:
+            rows = list(itertools.islice(_csv_rows(path, encoding, other), HEADER_SEARCH_ROWS))
+            if has_header(rows):
+                delimiter, head = other, rows
+                break
+    # A first pass over the whole file finds its widest row (the report's
+    # header lists every column before the first row is written) and any
+    # malformed line, before anything is screened.
+    width = size = 0
+    for row in _csv_rows(path, encoding, delimiter):
+        width = max(width, len(row))
+        size += 1
+    stream = _csv_rows(path, encoding, delimiter)
+    return Part(path.stem, list(itertools.islice(stream, len(head))), stream, width, size)

@@ -1,0 +1,222 @@
+"""Opening workbooks (.xlsx, .xlsm, .xls, .ods) with python-calamine, after refusing encrypted files and zip bombs.
+
+Calamine parses the XML of a workbook without expanding entities or
+fetching anything (it is not a general XML parser), so XXE and "billion
+laughs" files read as plain text or fail as damaged.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import re
+import zipfile
+from collections.abc import Iterator
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from xml.sax.saxutils import unescape
+
+import msoffcrypto
+import python_calamine
+
+from screening.cells import HEADER_SEARCH_ROWS, CellValue, Part
+from screening.errors import ScreeningError
+
+# A vendor master of a million rows unpacks to a few GB; a zip that claims
+# more, or that packs more than 200 to 1 at a large size (real workbooks pack
+# 5 to 20 to 1), is a decompression bomb: refused before anything is unpacked.
+MAX_UNPACKED_BYTES = 8 * 1024**3
+MAX_PACKING_RATIO = 200
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _check_container(path: Path) -> None:
+    """Refuse encrypted workbooks and decompression bombs with a clear message."""
+    with open(path, "rb") as f:
+        head = f.read(8)
+    if head == OLE_MAGIC and path.suffix.lower() != ".xls":
+        if _is_encrypted(path):
+            raise ScreeningError(
+                f"{path.name}: the workbook is encrypted (password-protected); "
+                "open it in Excel and save a copy without a password"
+            )
+        raise ScreeningError(f"{path.name}: an old binary Excel file named {path.suffix}; save it as .xlsx")
+    if head[:2] != b"PK":
+        return
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError):
+        return  # calamine says what is wrong with it
+    unpacked = sum(m.file_size for m in members)
+    packed = max(sum(m.compress_size for m in members), 1)
+    if unpacked > MAX_UNPACKED_BYTES or (unpacked > 256 * 1024**2 and unpacked / packed > MAX_PACKING_RATIO):
+        raise ScreeningError(
+            f"{path.name}: unpacks to {unpacked / 1024**3:.1f} GB from {packed / 1024**2:.1f} MB, "
+            "which no real workbook does (a decompression bomb?); refused"
+        )
+
+
+def _is_encrypted(path: Path) -> bool:
+    try:
+        with open(path, "rb") as f:
+            return bool(msoffcrypto.OfficeFile(f).is_encrypted())
+    except Exception:  # not an Office container msoffcrypto knows: not ours to judge
+        return False
+
+
+def workbook_parts(path: Path, sheet: str | None) -> list[Part]:
+    _check_container(path)
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+        names = list(workbook.sheet_names)
+        if sheet is not None:
+            matches = [n for n in names if n == sheet] or [n for n in names if n.casefold() == sheet.casefold()]
+            if not matches:
+                raise ScreeningError(f"{path.name}: no sheet named {sheet!r} (sheets: {', '.join(names)})")
+            names = matches[:1]
+        parts = []
+        for name in names:
+            data = workbook.get_sheet_by_name(name)
+            # Calamine yields every row from the first (blank ones included:
+            # a formula with no cached value reads as empty, and its row must
+            # still be reported, as skipped), but only the columns from the
+            # first one in use: pad the columns left of it back in.
+            left = data.start[1] if data.start else 0
+            cleaned = ([None] * left + [_clean(v) for v in row] for row in data.iter_rows())
+            rows = _guarded(path, _fill_merged(cleaned, data.merged_cell_ranges or []))
+            head = list(itertools.islice(rows, HEADER_SEARCH_ROWS))
+            size = data.end[0] + 1 if data.end else 0
+            width = left + data.width if head else 0
+            formulas = functools.cache(functools.partial(unsaved_formulas, path, name))
+            parts.append(Part(name, head, rows, width, size, formulas))
+        return parts
+    except ScreeningError:
+        raise
+    except Exception as exc:
+        raise _unreadable(path, exc) from exc
+
+
+def _fill_merged(
+    rows: Iterator[list[CellValue]], merged: list[tuple[tuple[int, int], tuple[int, int]]]
+) -> Iterator[list[CellValue]]:
+    """Give every cell of a merged range the value of its top-left cell, as Excel shows it.
+
+    A name merged over two rows (a vendor with two sites) is the name of
+    both; read as it is stored, the second row would have no name.
+    """
+    starting: dict[int, list[tuple[int, int, int]]] = {}
+    for (r0, c0), (r1, c1) in merged:
+        starting.setdefault(r0, []).append((c0, r1, c1))
+    active: list[tuple[int, int, int, CellValue]] = []  # (last row, first column, last column, value)
+    for r, row in enumerate(rows):
+        for c0, r1, c1 in starting.get(r, ()):
+            if c0 < len(row) and row[c0] is not None:
+                active.append((r1, c0, c1, row[c0]))
+        for _, c0, c1, value in active:
+            for c in range(c0, min(c1 + 1, len(row))):
+                if row[c] is None:
+                    row[c] = value
+        active = [a for a in active if a[0] > r]
+        yield row
+
+
+def _unreadable(path: Path, exc: Exception) -> ScreeningError:
+    if isinstance(exc, python_calamine.PasswordError):
+        return ScreeningError(f"{path.name}: the workbook is password-protected; save a copy without a password")
+    # Calamine raises several error types for a damaged file.
+    reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return ScreeningError(
+        f"{path.name}: not a readable {path.suffix} workbook ({reason}); open it in Excel and save it again as .xlsx"
+    )
+
+
+def _guarded(path: Path, rows: Iterator[list[CellValue]]) -> Iterator[list[CellValue]]:
+    """``rows``, with a reader's failure part way through turned into a ScreeningError."""
+    try:
+        yield from rows
+    except ScreeningError:
+        raise
+    except Exception as exc:
+        raise _unreadable(path, exc) from exc
+
+
+def _clean(value: object) -> CellValue:
+    """Calamine gives "" for an empty cell and floats for whole numbers: make them None and int."""
+    if value == "" or value is None:
+        return None
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    if isinstance(value, (str, int, float, bool, date, datetime, time, timedelta)):
+        return value
+    return str(value)
+
+
+# A cell holding a formula and nothing else: no <v>, the value Excel saves
+# when it calculates. Files written by scripts (openpyxl, pandas) often have
+# these; calamine reads them as empty.
+_FORMULA_ONLY = re.compile(
+    rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})([0-9]+)"[^>]*>'
+    rb"(?:<(?:\w+:)?f\b[^>]*/>|<(?:\w+:)?f\b[^>]*>[^<]*</(?:\w+:)?f>)"
+    rb"(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?</(?:\w+:)?c>"  # an empty <v/> saves nothing either
+)
+_TAG = re.compile(rb"<(?:\w+:)?(sheet|Relationship)\b([^>]*)>")
+_ATTRIBUTE = re.compile(rb'\b([\w:]+)="([^"]*)"')
+
+
+def unsaved_formulas(path: Path, sheet: str) -> frozenset[tuple[int, int]]:
+    """(row, column), 1-based, of the cells of ``sheet`` holding a formula with no saved value (.xlsx, .xlsm).
+
+    Reads the sheet's XML as a stream of bytes, with a pattern, not an XML
+    parser: nothing in it is expanded or fetched.
+    """
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return frozenset()
+    found: set[tuple[int, int]] = set()
+    with zipfile.ZipFile(path) as archive:
+        member = _sheet_member(archive, sheet)
+        if member is None:
+            return frozenset()
+        with archive.open(member) as f:
+            tail = b""
+            for block in iter(lambda: f.read(1 << 18), b""):
+                text = tail + block
+                end = text.rfind(b"</c>")
+                cut = end + 4 if end >= 0 else 0
+                for m in _FORMULA_ONLY.finditer(text, 0, cut):
+                    found.add((int(m[2]), _column_number(m[1].decode())))
+                tail = text[max(cut, len(text) - 65536) :]
+    return frozenset(found)
+
+
+def _sheet_member(archive: zipfile.ZipFile, sheet: str) -> str | None:
+    """The zip member that holds ``sheet``, from the workbook's sheet list and its relationships."""
+
+    def head(name: str) -> bytes:
+        with archive.open(name) as f:
+            return f.read(16 << 20)  # these parts are small; a huge one is not read whole
+
+    try:
+        workbook, relations = head("xl/workbook.xml"), head("xl/_rels/workbook.xml.rels")
+    except KeyError:
+        return None
+    ids, targets = {}, {}
+    for text in (workbook, relations):
+        for tag, attributes in _TAG.findall(text):
+            found = dict(_ATTRIBUTE.findall(attributes))
+            if tag == b"sheet" and b"name" in found and b"r:id" in found:
+                ids[unescape(found[b"name"].decode(), {"&quot;": '"', "&apos;": "'"})] = found[b"r:id"]
+            elif tag == b"Relationship" and b"Id" in found and b"Target" in found:
+                targets[found[b"Id"]] = found[b"Target"]
+    target = targets.get(ids.get(sheet, b""))
+    if target is None:
+        return None
+    name = target.decode().lstrip("/")
+    return name if name.startswith("xl/") else f"xl/{name}"
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for ch in letters:
+        number = number * 26 + ord(ch) - 64
+    return number
