@@ -41,6 +41,7 @@ ADDED_COLUMNS = (
     "Row",
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_FIRST = frozenset(_FORMULA_START)
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
 
@@ -291,6 +292,12 @@ def csv_safe(value: CellValue) -> str:
     >>> csv_safe("-2+3"), csv_safe(-120.5), csv_safe("-120.5")
     ("'-2+3", '-120.5', '-120.5')
     """
+    if value is None:
+        return ""
+    if type(value) is str:  # the common case first: most cells are text that starts with a letter
+        if value[:1] in _FORMULA_FIRST and not _PLAIN_NUMBER.fullmatch(value):
+            return "'" + value
+        return value
     text = _as_text(value)
     if text.startswith(_FORMULA_START) and not (isinstance(value, (int, float)) or _PLAIN_NUMBER.fullmatch(text)):
         return "'" + text
