@@ -98,16 +98,23 @@ class UploadLimit:
         # FastAPI turns an exception raised while it reads a form into a 400.
         refusal: tuple[int, str] | None = None
 
+        body_done = False
+
         async def counted() -> Message:
-            nonlocal seen, refusal
+            nonlocal seen, refusal, body_done
             if refusal is not None:
                 return {"type": "http.disconnect"}
+            if body_done:
+                # Once the body is in, the app may wait on the client (for a
+                # disconnect) as long as it likes: no timeout.
+                return await receive()
             try:
                 message = await asyncio.wait_for(receive(), self.idle_seconds)
             except TimeoutError:
                 refusal = (408, f"The upload stalled (nothing received for {self.idle_seconds:g} seconds); try again.")
                 return {"type": "http.disconnect"}
             seen += len(message.get("body", b""))
+            body_done = message["type"] != "http.request" or not message.get("more_body", False)
             if seen > self.max_bytes:
                 refusal = (413, self._too_large())
                 return {"type": "http.disconnect"}
