@@ -97,6 +97,14 @@ class KeyIndex:
             self._reach[length] = sizes
         return sizes
 
+    def _contained(self, text: str, whole_word: bool) -> dict[str, int]:
+        """Keys in Chinese script found inside ``text``, a single word (Chinese names are written without spaces)."""
+        found: dict[str, int] = {}
+        if whole_word and not text.isascii():
+            for ch in set(text):
+                found.update((k, 0) for k in self._han.get(ch, ()) if k in text)
+        return found
+
     def near(self, text: str, *, whole_word: bool) -> tuple[tuple[str, int], ...]:
         """(key, edits) for every key word within ``seed_limit`` of ``text``.
 
@@ -107,10 +115,7 @@ class KeyIndex:
         cached = self._cache.get((text, whole_word))
         if cached is not None:
             return cached
-        found: dict[str, int] = {}
-        if whole_word and not text.isascii():
-            for ch in set(text):
-                found.update((k, 0) for k in self._han.get(ch, ()) if k in text)
+        found = self._contained(text, whole_word)
         if self.exhaustive:
             choices: list[str] = self.keys
         else:
@@ -154,9 +159,7 @@ class KeyIndex:
             texts = [text for text, _ in batch]
             edits = process.cdist(texts, self.keys, scorer=OSA.distance, score_cutoff=reach, dtype=np.int32, workers=-1)
             for (text, whole_word), row in zip(batch, edits, strict=True):
-                found: dict[str, int] = {}
-                if whole_word and not text.isascii():
-                    found.update((k, 0) for k in self.keys if not k.isascii() and k in text)
+                found = self._contained(text, whole_word)
                 for i in np.flatnonzero(row <= limits):
                     found.setdefault(self.keys[i], int(row[i]))
                 self._cache[(text, whole_word)] = tuple(sorted(found.items()))

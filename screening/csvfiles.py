@@ -12,6 +12,30 @@ from screening.cells import HEADER_SEARCH_ROWS, CellValue, Part
 from screening.errors import ScreeningError
 from screening.workbooks import OLE_MAGIC
 
+_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+
+
+def _encoding(blocks: Callable[[], Iterator[bytes]]) -> str:
+    """A BOM decides; else UTF-8 if every block decodes as UTF-8; else Windows-1252, else Latin-1.
+
+    ``blocks`` reads the data from its start, each time it is called.
+    """
+    head = next(blocks(), b"")
+    for bom, encoding in _BOMS:
+        if head.startswith(bom):
+            return encoding
+    # cp1252 leaves five bytes undefined; Latin-1 reads those too.
+    for encoding in ("utf-8", "cp1252"):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            for block in blocks():
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+            return encoding
+        except UnicodeDecodeError:
+            continue
+    return "latin-1"
+
 
 def decode_text(data: bytes) -> str:
     """Decode CSV bytes: a BOM decides; else UTF-8 if valid; else Windows-1252.
@@ -19,17 +43,7 @@ def decode_text(data: bytes) -> str:
     >>> decode_text("Société".encode("cp1252"))
     'Société'
     """
-    for bom, encoding in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
-        if data.startswith(bom):
-            return data.decode(encoding)
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        # cp1252 leaves five bytes undefined; Latin-1 reads those too.
-        try:
-            return data.decode("cp1252")
-        except UnicodeDecodeError:
-            return data.decode("latin-1")
+    return data.decode(_encoding(lambda: iter([data])))
 
 
 # File signatures of formats that are not text (zip-based workbooks, old
@@ -61,26 +75,16 @@ def sniff_delimiter(text: str, *, tsv: bool = False) -> str:
 def csv_encoding(path: Path) -> str:
     """The encoding of a CSV file: a BOM decides; else UTF-8 if the whole file is valid UTF-8; else Windows-1252.
 
-    The file is read through once, in blocks, so that a file that is not
-    UTF-8 past its first megabyte is not half read as UTF-8.
+    The file is read through, in blocks, so that a file that is not UTF-8
+    past its first megabyte is not half read as UTF-8.
     """
     with open(path, "rb") as f:
-        head = f.read(4)
-        for bom, encoding in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
-            if head.startswith(bom):
-                return encoding
-        # cp1252 leaves five bytes undefined; Latin-1 reads those too.
-        for encoding in ("utf-8", "cp1252"):
+
+        def blocks() -> Iterator[bytes]:
             f.seek(0)
-            decoder = codecs.getincrementaldecoder(encoding)()
-            try:
-                for block in iter(lambda: f.read(1 << 18), b""):
-                    decoder.decode(block)
-                decoder.decode(b"", final=True)
-                return encoding
-            except UnicodeDecodeError:
-                continue
-    return "latin-1"
+            return iter(lambda: f.read(1 << 18), b"")
+
+        return _encoding(blocks)
 
 
 def _csv_rows(path: Path, encoding: str, delimiter: str) -> Iterator[list[CellValue]]:

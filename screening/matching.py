@@ -256,7 +256,7 @@ class Screener:
         # Which forms hold each key word (and each multi-word key run together).
         self._forms_of: dict[str, set[int]] = {}
         for i, f in enumerate(self._forms):
-            for key in {*f.key, "".join(f.key)}:
+            for key in {*f.key, f.compact}:
                 self._forms_of.setdefault(key, set()).add(i)
         self._index = KeyIndex(self._forms_of, exhaustive=exhaustive)
         self._cache: dict[str, NameResult] = {}
@@ -307,7 +307,12 @@ class Screener:
         texts = ["" if n is None else str(n) for n in names]
         if self._index.exhaustive:
             new = {t for t in texts if t not in self._cache}
-            self._index.prime((text, j == i + 1) for t in new for name in _readings(t) for i, j, text in _spans(name))
+            self._index.prime(
+                (text, j == i + 1)
+                for t in new
+                for name in _readings(t)
+                for i, j, text in _spans([w.text for w in name.core])
+            )
         return [self.check(t) for t in texts]
 
     def _check(self, text: str) -> NameResult:
@@ -367,7 +372,7 @@ class Screener:
         and ``_score`` returns None for it.
         """
         words = [t.text for t in name.core]
-        spans = _spans(name)
+        spans = _spans(words)
         if exhaustive:
             candidates: Iterable[int] = range(len(self._forms))
         else:
@@ -394,9 +399,8 @@ class Screener:
         return scores
 
 
-def _spans(name: Name) -> list[tuple[int, int, str]]:
-    """(first word, past the last word, the words joined) for every run of up to ``_MAX_SPAN`` core words."""
-    words = [t.text for t in name.core]
+def _spans(words: list[str]) -> list[tuple[int, int, str]]:
+    """(first word, past the last word, the words joined) for every run of up to ``_MAX_SPAN`` words."""
     return [
         (i, j, "".join(words[i:j])) for i in range(len(words)) for j in range(i + 1, min(len(words), i + _MAX_SPAN) + 1)
     ]
@@ -454,7 +458,7 @@ def _score(
         used.update(range(span[0], span[1]))
     if len(form.key) > 1:
         # The whole key written as one word, or split elsewhere: "MeiyaPico".
-        compact = "".join(form.key)
+        compact = form.compact
         edits, span = _closest(compact, spans, closest)
         if span is not None and edits * (letters / len(compact)) < best_edits:
             best_edits = edits * (letters / len(compact))

@@ -98,8 +98,7 @@ class Vocabulary:
     """The reference word lists from ``screening/data``."""
 
     legal_words: frozenset[str]
-    legal_phrases: tuple[tuple[str, ...], ...]
-    legal_phrases_by_first: dict[str, tuple[tuple[str, ...], ...]]  # the same, by their first word
+    legal_phrases: dict[str, tuple[tuple[str, ...], ...]]  # by their first word, longest first
     places: frozenset[str]
     generic: frozenset[str]
     stopwords: frozenset[str]
@@ -126,8 +125,7 @@ def vocabulary() -> Vocabulary:
     phrases = tuple(sorted((tuple(p.split()) for p in legal["phrases"]), key=len, reverse=True))
     return Vocabulary(
         legal_words=frozenset(legal_words),
-        legal_phrases=phrases,
-        legal_phrases_by_first={w: tuple(p for p in phrases if p[0] == w) for w in {p[0] for p in phrases}},
+        legal_phrases={w: tuple(p for p in phrases if p[0] == w) for w in {p[0] for p in phrases}},
         places=frozenset(place_words),
         generic=frozenset(generic),
         stopwords=frozenset(vocab["stopwords"]["words"]),
@@ -301,7 +299,7 @@ def classify(words: list[str]) -> tuple[Token, ...]:
     kinds: list[Kind | None] = [None] * len(words)
     for i, word in enumerate(words):
         # Phrases starting here, longest first; earlier phrases win overlaps.
-        for phrase in vocab.legal_phrases_by_first.get(word, ()):
+        for phrase in vocab.legal_phrases.get(word, ()):
             n = len(phrase)
             if tuple(words[i : i + n]) == phrase and all(k is None for k in kinds[i : i + n]):
                 kinds[i : i + n] = [Kind.LEGAL] * n

@@ -102,9 +102,6 @@ class Report:
     def rows_screened(self) -> int:
         return len(self.rows)
 
-    def sheet_info(self, name: str) -> SheetInfo:
-        return next(s for s in self.run.sheets if s.name == name)
-
 
 class Screening:
     """A run whose rows are screened as they are read, for files too large to hold in memory.
@@ -185,9 +182,6 @@ class Screening:
             ),
             skipped_sheets=table.skipped_sheets,
         )
-
-    def sheet_info(self, name: str) -> SheetInfo:
-        return next(s for s in self.run.sheets if s.name == name)
 
 
 def _text(name: CellValue) -> str:

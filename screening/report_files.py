@@ -50,7 +50,7 @@ def default_output(input_path: Path, fmt: str) -> Path:
     return input_path.with_name(f"{input_path.stem}-screened.{fmt}")
 
 
-def write_report(report: Report | Screening | Screening, path: Path, *, fmt: str = "xlsx") -> Path:
+def write_report(report: Report | Screening, path: Path, *, fmt: str = "xlsx") -> Path:
     """Write ``report`` to ``path`` atomically, in ``fmt`` (xlsx, csv or json).
 
     A :class:`~screening.report.Screening` is screened as it is written,
