@@ -29,11 +29,11 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import cache, cached_property, lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import opencc
 from confusable_homoglyphs import confusables
@@ -53,8 +53,7 @@ class Kind(StrEnum):
     NUMBER = "number"
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     """One normalised word of a name and what kind of word it is."""
 
     text: str
@@ -71,21 +70,21 @@ class Name:
 
     original: str
     tokens: tuple[Token, ...]
+    core: tuple[Token, ...] = field(init=False, repr=False, compare=False)
+    """The words that take part in matching: no legal forms or stop words.
+
+    A name of nothing but legal-form words ("OOO Sasu": SASU is also a
+    French legal form) is matched on those words.
+    """
+
+    def __post_init__(self) -> None:
+        core = tuple(t for t in self.tokens if t.kind is not Kind.LEGAL and t.kind is not Kind.STOPWORD)
+        object.__setattr__(self, "core", core or tuple(t for t in self.tokens if t.kind is Kind.LEGAL))
 
     @property
     def normalized(self) -> str:
         """All words, in order, space-separated."""
         return " ".join(t.text for t in self.tokens)
-
-    @cached_property
-    def core(self) -> tuple[Token, ...]:
-        """The words that take part in matching: no legal forms or stop words.
-
-        A name of nothing but legal-form words ("OOO Sasu": SASU is also a
-        French legal form) is matched on those words.
-        """
-        core = tuple(t for t in self.tokens if t.kind not in (Kind.LEGAL, Kind.STOPWORD))
-        return core or tuple(t for t in self.tokens if t.kind is Kind.LEGAL)
 
     @property
     def distinctive(self) -> tuple[str, ...]:
@@ -304,10 +303,14 @@ def classify(words: list[str]) -> tuple[Token, ...]:
             if tuple(words[i : i + n]) == phrase and all(k is None for k in kinds[i : i + n]):
                 kinds[i : i + n] = [Kind.LEGAL] * n
                 break
-    return tuple(Token(word, kind or _kind_of(word)) for word, kind in zip(words, kinds, strict=True))
+    return tuple(Token(word, Kind.LEGAL) if kind else _token_of(word) for word, kind in zip(words, kinds, strict=True))
 
 
 @lru_cache(maxsize=262144)
+def _token_of(word: str) -> Token:
+    return Token(word, _kind_of(word))
+
+
 def _kind_of(word: str) -> Kind:
     vocab = vocabulary()
     if word in vocab.legal_words:
