@@ -1,24 +1,8 @@
 """Fuzzy matching of names against the entity list.
 
-How a name is scored against one name form of a listed entity:
-
-1. Both are analysed (:mod:`screening.names`). The form's *key* is its
-   distinctive words ("hikvision" in "Hangzhou Hikvision Digital Technology
-   Co., Ltd."). A form with no distinctive word (a public body such as
-   "Xinjiang Uighur Autonomous Region People's Government Public Security
-   Bureau") uses all its words, places weighing more than generic words.
-2. Each key word is looked up among the name's words, alone or joined with
-   their neighbours ("Hik Vision" -> "hikvision"), by edit distance
-   (rapidfuzz OSA: a swap of two letters counts as one edit). A key word
-   further than a third of its length from every part of the name is
-   missing, and all its letters count as edits.
-3. ``score = 100 x (1 - edits / key letters)``, and the name is no
-   candidate at all when the edits exceed a quarter of the key's letters
-   (none for keys of four letters or fewer: "Yiti" is not "Yitu").
-4. Words of the name left over that are distinctive, and not a word of the
-   form nor a misspelt generic word, suggest a different organisation that
-   shares a word: each multiplies the score by 0.85 ("Huawei Marine" is
-   worth a look, not a certain hit).
+How a name is scored against one name form is the work of
+:mod:`screening.scoring`; this module finds the forms worth scoring (with
+:mod:`screening.candidates`) and turns scores into alerts.
 
 The score against an entity is its best over the entity's name forms;
 ``match`` at or above ``Thresholds.match``, ``review`` at or above
@@ -37,87 +21,28 @@ from __future__ import annotations
 import gc
 import itertools
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from dataclasses import dataclass
+from functools import cache
 
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
-
-from screening.candidates import KeyIndex
-from screening.entities import Entity, EntityList, NameForm, Source
-from screening.names import Kind, Name, analyse, latin_lookalikes, vocabulary
+from screening.candidates import KeyIndex, seed_limit
+from screening.entities import EntityList, Source
+from screening.names import Name, analyse, latin_lookalikes
+from screening.scoring import (
+    DEFAULT_THRESHOLDS,
+    Pieces,
+    Scored,
+    Thresholds,
+    allowed_edits,
+    compile_form,
+    key_limit,
+    score,
+)
 from screening.workers import BATCH, can_fork, check_in_processes
 
+__all__ = ["DEFAULT_THRESHOLDS", "Alert", "NameResult", "Screener", "Thresholds"]
 
-@dataclass(frozen=True)
-class Thresholds:
-    """Scores (0-100) at which a name becomes an alert.
-
-    The defaults put an exact or one-letter-off distinctive name (90+) at
-    ``match`` and a typo in a short name or a listed name with an extra
-    distinctive word (75-89) at ``review``.
-    """
-
-    match: float = 90.0
-    review: float = 75.0
-
-    def __post_init__(self) -> None:
-        if not 0 < self.review <= self.match <= 100:
-            raise ValueError(
-                f"thresholds must satisfy 0 < review <= match <= 100, got review={self.review}, match={self.match}"
-            )
-
-    def level(self, score: float) -> str:
-        if score >= self.match:
-            return "match"
-        if score >= self.review:
-            return "review"
-        return "clear"
-
-
-DEFAULT_THRESHOLDS = Thresholds()
-
-# In a form with no distinctive word, the place is what tells one public
-# body from another ("Xinjiang ... Public Security Bureau" vs "Shanghai ...
-# Public Security Bureau"), so it weighs twice a generic word.
-_ALL_GENERIC_WEIGHTS = {Kind.PLACE: 1.0, Kind.GENERIC: 0.5, Kind.NUMBER: 0.5}
-EXTRA_WORD_FACTOR = 0.85
 # Names whose results are remembered, so that a repeated name is scored once.
 _CACHE_SIZE = 2_000_000
-# Longest run of neighbouring words joined to meet one key word: "h ik vi sion".
-_MAX_SPAN = 4
-
-
-@dataclass(frozen=True)
-class Explanation:
-    """Why a name matched a name form, in parts a reviewer can check."""
-
-    matched: tuple[tuple[str, str, int], ...]  # (part of the name, word of the form, edits)
-    set_aside: tuple[tuple[str, str], ...]  # (word of the name, why it does not count)
-    extra: tuple[str, ...]  # distinctive words of the name the form lacks
-    edits: float
-    key_letters: float
-
-    def describe(self, score: float, level: str, thresholds: Thresholds) -> str:
-        parts = []
-        for got, want, edits in self.matched:
-            parts.append(
-                f"'{got}' = '{want}'" if edits == 0 else f"'{got}' ~ '{want}' ({edits} edit{'s' if edits > 1 else ''})"
-            )
-        text = "matched " + ", ".join(parts) if parts else "nothing matched"
-        if self.set_aside:
-            text += "; set aside " + ", ".join(f"'{w}' ({why})" for w, why in self.set_aside)
-        if self.extra:
-            text += "; not in the listed name: " + ", ".join(f"'{w}'" for w in self.extra)
-        text += f"; score {score:.1f} = 100 x (1 - {self.edits:g}/{self.key_letters:g} edits)"
-        if self.extra:
-            text += f" x {EXTRA_WORD_FACTOR}^{len(self.extra)}"
-        bounds = {
-            "match": f">= {thresholds.match:g}",
-            "review": f">= {thresholds.review:g} and < {thresholds.match:g}",
-            "clear": f"< {thresholds.review:g}",
-        }
-        return f"{text}; {level} because {bounds[level]}"
 
 
 @dataclass(frozen=True)
@@ -167,74 +92,6 @@ class NameResult:
         return self.status in ("match", "review")
 
 
-@dataclass(frozen=True)
-class _Form:
-    entity: Entity
-    form: NameForm
-    name: Name
-    key: tuple[str, ...]
-    weights: tuple[float, ...]
-    context: frozenset[str]  # the form's non-key words
-    letters: float  # the key's letters, weighted
-    compact: str  # the key run together
-
-    def fewest_edits(self, near: dict[str, int]) -> float:
-        """A lower bound on the edits the name can score with, from the key words ``near`` it.
-
-        A key word the index did not find near any piece of the name is more
-        than a quarter of its letters away (or missing, all its letters).
-        """
-        edits = sum(w * near.get(k, min(len(k), len(k) // 4 + 1)) for k, w in zip(self.key, self.weights, strict=True))
-        if len(self.key) > 1:
-            c = self.compact
-            edits = min(edits, near.get(c, min(len(c), len(c) // 4 + 1)) * self.letters / len(c))
-        return edits
-
-
-@dataclass
-class _Score:
-    score: float
-    explanation: Explanation
-    form: _Form = field(repr=False)
-
-
-def key_limit(key: str) -> int:
-    """Edits a piece of a name may be from a key word and still count as that word (beyond it, the word is missing)."""
-    return len(key) // 3
-
-
-def _allowed_edits(letters: float) -> float:
-    """Edits a key of this many letters may take and still be a candidate."""
-    return 0 if letters <= 4 else max(1, letters // 4)
-
-
-def _compile(entity: Entity, form: NameForm) -> _Form | None:
-    name = analyse(form.name)
-    if name is None:
-        return None
-    core = name.core
-    if not core:
-        return None
-    key = [t for t in core if t.kind is Kind.DISTINCTIVE]
-    if key:
-        weights = [1.0] * len(key)
-    else:
-        key = list(core)
-        weights = [_ALL_GENERIC_WEIGHTS.get(t.kind, 1.0) for t in key]
-    context = frozenset(t.text for t in core) - {t.text for t in key}
-    letters = sum(w * len(t.text) for t, w in zip(key, weights, strict=True))
-    words = tuple(t.text for t in key)
-    return _Form(entity, form, name, words, tuple(weights), context, letters, "".join(words))
-
-
-@lru_cache(maxsize=65536)
-def _misspelt_generic(word: str) -> bool:
-    """True for a generic word with one typo ("tecnology"), so it is not taken for a distinctive one."""
-    if len(word) < 6:
-        return False
-    return process.extractOne(word, vocabulary().generic, scorer=OSA.distance, score_cutoff=1) is not None
-
-
 class Screener:
     """Screens names against an entity list.
 
@@ -251,16 +108,21 @@ class Screener:
     ) -> None:
         self.entities = entities
         self.thresholds = thresholds
-        self._forms = [f for e in entities.entities for n in e.names if (f := _compile(e, n)) is not None]
+        self._forms = [f for e in entities.entities for n in e.names if (f := compile_form(e, n)) is not None]
         # A word that is itself a listed name ("Hikvision & Dahua JV") is not
         # a sign of a different organisation: it is a second hit.
         self._listed_words = frozenset(w for f in self._forms if f.weights[0] == 1.0 for w in f.key)
-        # Which forms hold each key word (and each multi-word key run together).
-        self._forms_of: dict[str, set[int]] = {}
+        # The fewest edits each form can score with when the index finds none
+        # of its key words near the name; each key word found near lowers it.
+        self._unseen = [sum(w * _unseen_edits(k) for k, w in zip(f.key, f.weights, strict=True)) for f in self._forms]
+        self._holders: dict[str, list[tuple[int, float, float]]] = {}  # key word -> (form, weight, weight x unseen)
+        self._compact_holders: dict[str, list[int]] = {}  # multi-word key run together -> forms
         for i, f in enumerate(self._forms):
-            for key in {*f.key, f.compact}:
-                self._forms_of.setdefault(key, set()).add(i)
-        self._index = KeyIndex(self._forms_of, exhaustive=exhaustive)
+            for key, weight in zip(f.key, f.weights, strict=True):
+                self._holders.setdefault(key, []).append((i, weight, weight * _unseen_edits(key)))
+            if len(f.key) > 1:
+                self._compact_holders.setdefault(f.compact, []).append(i)
+        self._index = KeyIndex([*self._holders, *self._compact_holders], exhaustive=exhaustive)
         self._cache: dict[str, NameResult] = {}
 
     @classmethod
@@ -319,10 +181,7 @@ class Screener:
         if self._index.exhaustive:
             new = {t for t in texts if t not in self._cache}
             self._index.prime(
-                (text, j == i + 1)
-                for t in new
-                for name in _readings(t)
-                for i, j, text in _spans([w.text for w in name.core])
+                (text, j == i + 1) for t in new for name in _readings(t) for i, j, text in Pieces(name).spans
             )
         get, check = self._cache.get, self.check
         return [get(t) or check(t) for t in texts]
@@ -335,7 +194,7 @@ class Screener:
             return NameResult(
                 name=text, status="clear", note="nothing left to match once legal forms and punctuation are set aside"
             )
-        best: dict[str, tuple[_Score, Name]] = {}
+        best: dict[str, tuple[Scored, Name]] = {}
         for name in readings:
             for scored in self._scores(name, exhaustive=False, floor=self.thresholds.review):
                 entity_id = scored.form.entity.id
@@ -375,47 +234,64 @@ class Screener:
             name=text, status=status, normalized=readings[0].normalized, alerts=tuple(alerts), note="; ".join(notes)
         )
 
-    def _scores(self, name: Name, *, exhaustive: bool, floor: float = 0.0) -> list[_Score]:
+    def _scores(self, name: Name, *, exhaustive: bool, floor: float = 0.0) -> list[Scored]:
         """Scores of at least ``floor`` against the forms that hold a key word near a piece of the name.
 
         ``exhaustive`` scores every form instead. Both give the same scores:
         a form none of whose key words is within a quarter of its length of
         a piece of the name cannot score (see :mod:`screening.candidates`),
-        and ``_score`` returns None for it.
+        and :func:`screening.scoring.score` returns None for it.
         """
-        words = [t.text for t in name.core]
-        spans = _spans(words)
+        pieces = Pieces(name)
         if exhaustive:
             candidates: Iterable[int] = range(len(self._forms))
         else:
-            near: dict[str, int] = {}
-            for i, j, text in spans:
-                for key, edits in self._index.near(text, whole_word=j == i + 1):
-                    near[key] = min(edits, near.get(key, edits))
-            found = {f for key in near for f in self._forms_of[key]}
-            # Forms that share a common key word ("Ivanov") but whose other key
-            # words are too far from the name to reach the floor are dropped
-            # before scoring: extra words only lower a score.
-            candidates = []
-            for f in sorted(found):
-                form = self._forms[f]
-                fewest = form.fewest_edits(near)
-                if fewest <= _allowed_edits(form.letters) and 100.0 * (1 - fewest / form.letters) >= floor:
-                    candidates.append(f)
-        closest: dict[str, tuple[float, tuple[int, int] | None]] = {}
+            candidates = self._candidates(pieces, floor)
         scores = []
         for f in candidates:
-            scored = _score(name, words, spans, closest, self._forms[f], self._listed_words)
+            scored = score(pieces, self._forms[f], listed_words=self._listed_words)
             if scored is not None and scored.score >= floor:
                 scores.append(scored)
         return scores
 
+    def _candidates(self, pieces: Pieces, floor: float) -> list[int]:
+        """The forms, in list order, whose key words the index finds near enough to the name to reach ``floor``.
 
-def _spans(words: list[str]) -> list[tuple[int, int, str]]:
-    """(first word, past the last word, the words joined) for every run of up to ``_MAX_SPAN`` words."""
-    return [
-        (i, j, "".join(words[i:j])) for i in range(len(words)) for j in range(i + 1, min(len(words), i + _MAX_SPAN) + 1)
-    ]
+        A form that shares a common key word ("Ivanov") but whose other key
+        words are not near is dropped by a lower bound on its edits, before
+        scoring: extra words only lower a score.
+        """
+        near: dict[str, int] = {}
+        for i, j, text in pieces.spans:
+            for key, edits in self._index.near(text, whole_word=j == i + 1):
+                if edits < near.get(key, len(key) + 1):
+                    near[key] = edits
+        saved: dict[int, float] = {}  # form -> edits fewer than unseen, from its key words found near
+        compact: dict[int, int] = {}  # form -> edits of its whole key run together
+        for key, edits in near.items():
+            for f, weight, unseen in self._holders.get(key, ()):
+                saved[f] = saved.get(f, 0.0) + unseen - weight * edits
+            for f in self._compact_holders.get(key, ()):
+                compact[f] = edits
+        candidates = []
+        for f in sorted(saved.keys() | compact.keys()):
+            form = self._forms[f]
+            fewest = self._unseen[f] - saved.get(f, 0.0)
+            if len(form.key) > 1:
+                c = form.compact
+                fewest = min(fewest, compact.get(f, _unseen_edits(c)) * form.letters / len(c))
+            if fewest <= allowed_edits(form.letters) and 100.0 * (1 - fewest / form.letters) >= floor:
+                candidates.append(f)
+        return candidates
+
+
+def _unseen_edits(key: str) -> int:
+    """The fewest edits a key word can be from a name when the index found it near no piece of the name.
+
+    Beyond ``seed_limit`` but within ``key_limit`` it still counts, with
+    its edits; beyond that it is missing, and all its letters count.
+    """
+    return seed_limit(key) + 1 if key_limit(key) > seed_limit(key) else len(key)
 
 
 def _readings(text: str) -> list[Name]:
@@ -440,85 +316,3 @@ def _readings(text: str) -> list[Name]:
 @cache
 def _default_list() -> EntityList:
     return EntityList.load()
-
-
-def _score(
-    name: Name,
-    words: list[str],
-    spans: list[tuple[int, int, str]],
-    closest: dict[str, tuple[float, tuple[int, int] | None]],
-    form: _Form,
-    listed_words: frozenset[str],
-) -> _Score | None:
-    letters = form.letters
-    best_edits = 0.0
-    matched: list[tuple[str, str, int]] = []
-    used: set[int] = set()
-    contained: list[str] = []
-    for key_word, weight in zip(form.key, form.weights, strict=True):
-        edits, span = _closest(key_word, spans, closest)
-        if span is None:
-            best_edits += weight * len(key_word)
-            continue
-        best_edits += weight * edits
-        got = "".join(words[span[0] : span[1]])
-        if not key_word.isascii() and got != key_word and key_word in got:
-            # A Chinese trade name written together with more characters
-            # ("海康威视萤石"): the rest is a word the listed name lacks.
-            contained.append(got.replace(key_word, "", 1))
-        matched.append((" ".join(words[span[0] : span[1]]), key_word, int(edits)))
-        used.update(range(span[0], span[1]))
-    if len(form.key) > 1:
-        # The whole key written as one word, or split elsewhere: "MeiyaPico".
-        compact = form.compact
-        edits, span = _closest(compact, spans, closest)
-        if span is not None and edits * (letters / len(compact)) < best_edits:
-            best_edits = edits * (letters / len(compact))
-            matched = [(" ".join(words[span[0] : span[1]]), " ".join(form.key), int(edits))]
-            used = set(range(span[0], span[1]))
-    if not matched or best_edits > _allowed_edits(letters):
-        return None
-    core = name.core
-    set_aside = [(t.text, t.kind.value) for t in name.tokens if t.kind in (Kind.LEGAL, Kind.STOPWORD) and t not in core]
-    extra = []
-    for i, token in enumerate(core):
-        if i in used:
-            continue
-        if token.kind is not Kind.DISTINCTIVE:
-            set_aside.append((token.text, token.kind.value))
-        elif any(OSA.distance(token.text, c) <= len(c) // 4 for c in form.context):
-            set_aside.append((token.text, "also in the listed name"))
-        elif _misspelt_generic(token.text):
-            set_aside.append((token.text, "generic, misspelt"))
-        elif token.text in listed_words:
-            set_aside.append((token.text, "another listed name"))
-        else:
-            extra.append(token.text)
-    extra += contained
-    score = 100.0 * (1 - best_edits / letters) * EXTRA_WORD_FACTOR ** len(extra)
-    explanation = Explanation(tuple(matched), tuple(set_aside), tuple(extra), round(best_edits, 2), round(letters, 2))
-    return _Score(score, explanation, form)
-
-
-def _closest(
-    key_word: str, spans: list[tuple[int, int, str]], known: dict[str, tuple[float, tuple[int, int] | None]]
-) -> tuple[float, tuple[int, int] | None]:
-    """The piece of the name nearest to ``key_word`` within a third of its length (the first, if several are as near).
-
-    A key in Chinese script inside a single word ("海康威视萤石") is at 0 edits:
-    Chinese names are written without spaces. ``known`` holds the answers
-    already worked out for this name.
-    """
-    answer = known.get(key_word)
-    if answer is None:
-        limit = key_limit(key_word)
-        answer = (float(len(key_word)), None)
-        for i, j, text in spans:
-            if j == i + 1 and not key_word.isascii() and key_word in text:
-                edits = 0
-            else:
-                edits = OSA.distance(key_word, text, score_cutoff=limit)
-            if edits <= limit and edits < answer[0]:
-                answer = (float(edits), (i, j))
-        known[key_word] = answer
-    return answer

@@ -1,0 +1,259 @@
+"""How a name is scored against one name form of a listed entity.
+
+1. Both are analysed (:mod:`screening.names`). The form's *key* is its
+   distinctive words ("hikvision" in "Hangzhou Hikvision Digital Technology
+   Co., Ltd."). A form with no distinctive word (a public body such as
+   "Xinjiang Uighur Autonomous Region People's Government Public Security
+   Bureau") uses all its words, places weighing more than generic words.
+2. Each key word is looked up among the name's words, alone or joined with
+   their neighbours ("Hik Vision" -> "hikvision"), by edit distance
+   (rapidfuzz OSA: a swap of two letters counts as one edit). A key word
+   further than a third of its length from every part of the name is
+   missing, and all its letters count as edits.
+3. ``score = 100 x (1 - edits / key letters)``, and the name is no
+   candidate at all when the edits exceed a quarter of the key's letters
+   (none for keys of four letters or fewer: "Yiti" is not "Yitu").
+4. Words of the name left over that are distinctive, and not a word of the
+   form nor a misspelt generic word, suggest a different organisation that
+   shares a word: each multiplies the score by 0.85 ("Huawei Marine" is
+   worth a look, not a certain hit).
+
+>>> from screening.entities import EntityList
+>>> hikvision = next(e for e in EntityList.load().entities if e.id == "hikvision")
+>>> form = compile_form(hikvision, hikvision.names[3])
+>>> form.form.name, form.key
+('Hangzhou Hikvision Digital Technology Co., Ltd.', ('hikvision',))
+>>> scored = score(Pieces(analyse("Hik Visoin Optics Mindray")), form, listed_words=frozenset())
+>>> round(scored.score, 1), scored.explanation.extra
+(75.6, ('mindray',))
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from screening.entities import Entity, NameForm
+from screening.names import Kind, Name, analyse, vocabulary
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Scores (0-100) at which a name becomes an alert.
+
+    The defaults put an exact or one-letter-off distinctive name (90+) at
+    ``match`` and a typo in a short name or a listed name with an extra
+    distinctive word (75-89) at ``review``.
+    """
+
+    match: float = 90.0
+    review: float = 75.0
+
+    def __post_init__(self) -> None:
+        if not 0 < self.review <= self.match <= 100:
+            raise ValueError(
+                f"thresholds must satisfy 0 < review <= match <= 100, got review={self.review}, match={self.match}"
+            )
+
+    def level(self, score: float) -> str:
+        if score >= self.match:
+            return "match"
+        if score >= self.review:
+            return "review"
+        return "clear"
+
+
+DEFAULT_THRESHOLDS = Thresholds()
+
+# In a form with no distinctive word, the place is what tells one public
+# body from another ("Xinjiang ... Public Security Bureau" vs "Shanghai ...
+# Public Security Bureau"), so it weighs twice a generic word.
+_ALL_GENERIC_WEIGHTS = {Kind.PLACE: 1.0, Kind.GENERIC: 0.5, Kind.NUMBER: 0.5}
+EXTRA_WORD_FACTOR = 0.85
+# Longest run of neighbouring words joined to meet one key word: "h ik vi sion".
+_MAX_SPAN = 4
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why a name matched a name form, in parts a reviewer can check."""
+
+    matched: tuple[tuple[str, str, int], ...]  # (part of the name, word of the form, edits)
+    set_aside: tuple[tuple[str, str], ...]  # (word of the name, why it does not count)
+    extra: tuple[str, ...]  # distinctive words of the name the form lacks
+    edits: float
+    key_letters: float
+
+    def describe(self, score: float, level: str, thresholds: Thresholds) -> str:
+        parts = []
+        for got, want, edits in self.matched:
+            parts.append(
+                f"'{got}' = '{want}'" if edits == 0 else f"'{got}' ~ '{want}' ({edits} edit{'s' if edits > 1 else ''})"
+            )
+        text = "matched " + ", ".join(parts) if parts else "nothing matched"
+        if self.set_aside:
+            text += "; set aside " + ", ".join(f"'{w}' ({why})" for w, why in self.set_aside)
+        if self.extra:
+            text += "; not in the listed name: " + ", ".join(f"'{w}'" for w in self.extra)
+        text += f"; score {score:.1f} = 100 x (1 - {self.edits:g}/{self.key_letters:g} edits)"
+        if self.extra:
+            text += f" x {EXTRA_WORD_FACTOR}^{len(self.extra)}"
+        bounds = {
+            "match": f">= {thresholds.match:g}",
+            "review": f">= {thresholds.review:g} and < {thresholds.match:g}",
+            "clear": f"< {thresholds.review:g}",
+        }
+        return f"{text}; {level} because {bounds[level]}"
+
+
+@dataclass(frozen=True)
+class Form:
+    """A listed name form, analysed once for scoring."""
+
+    entity: Entity
+    form: NameForm
+    name: Name
+    key: tuple[str, ...]
+    weights: tuple[float, ...]
+    context: frozenset[str]  # the form's non-key words
+    letters: float  # the key's letters, weighted
+    compact: str  # the key run together
+
+
+@dataclass
+class Scored:
+    score: float
+    explanation: Explanation
+    form: Form = field(repr=False)
+
+
+def key_limit(key: str) -> int:
+    """Edits a piece of a name may be from a key word and still count as that word (beyond it, the word is missing)."""
+    return len(key) // 3
+
+
+def allowed_edits(letters: float) -> float:
+    """Edits a key of this many letters may take and still be a candidate."""
+    return 0 if letters <= 4 else max(1, letters // 4)
+
+
+def compile_form(entity: Entity, form: NameForm) -> Form | None:
+    """The form ready for scoring; None when nothing of it is left to match."""
+    name = analyse(form.name)
+    if name is None or not name.core:
+        return None
+    core = name.core
+    key = [t for t in core if t.kind is Kind.DISTINCTIVE]
+    if key:
+        weights = [1.0] * len(key)
+    else:
+        key = list(core)
+        weights = [_ALL_GENERIC_WEIGHTS.get(t.kind, 1.0) for t in key]
+    context = frozenset(t.text for t in core) - {t.text for t in key}
+    letters = sum(w * len(t.text) for t, w in zip(key, weights, strict=True))
+    words = tuple(t.text for t in key)
+    return Form(entity, form, name, words, tuple(weights), context, letters, "".join(words))
+
+
+class Pieces:
+    """A name's words, alone and joined with their neighbours, and the key words found among them so far."""
+
+    def __init__(self, name: Name) -> None:
+        self.name = name
+        self.words = [t.text for t in name.core]
+        # (first word, past the last word, the words joined) for every run of up to _MAX_SPAN words.
+        self.spans = [
+            (i, j, "".join(self.words[i:j]))
+            for i in range(len(self.words))
+            for j in range(i + 1, min(len(self.words), i + _MAX_SPAN) + 1)
+        ]
+        self._texts = [text for _, _, text in self.spans]
+        self._closest: dict[str, tuple[float, tuple[int, int] | None]] = {}
+
+    def closest(self, key_word: str) -> tuple[float, tuple[int, int] | None]:
+        """(edits, span) of the piece nearest ``key_word`` within a third of its length (the first of equals).
+
+        A key in Chinese script inside a single word ("海康威视萤石") is at 0
+        edits: Chinese names are written without spaces.
+        """
+        answer = self._closest.get(key_word)
+        if answer is None:
+            limit = key_limit(key_word)
+            answer = (float(len(key_word)), None)
+            if key_word.isascii():
+                found = process.extractOne(key_word, self._texts, scorer=OSA.distance, score_cutoff=limit)
+                if found is not None:
+                    i, j, _ = self.spans[found[2]]
+                    answer = (float(found[1]), (i, j))
+            else:
+                for i, j, text in self.spans:
+                    edits = 0 if j == i + 1 and key_word in text else OSA.distance(key_word, text, score_cutoff=limit)
+                    if edits <= limit and edits < answer[0]:
+                        answer = (float(edits), (i, j))
+            self._closest[key_word] = answer
+        return answer
+
+    def joined(self, span: tuple[int, int], sep: str = " ") -> str:
+        return sep.join(self.words[span[0] : span[1]])
+
+
+def score(pieces: Pieces, form: Form, *, listed_words: frozenset[str]) -> Scored | None:
+    """The name's score against ``form`` with its explanation; None when the key is too far for a candidate."""
+    letters = form.letters
+    best_edits = 0.0
+    words_found: list[tuple[str, tuple[int, int], float]] = []  # (key word, span, edits)
+    for key_word, weight in zip(form.key, form.weights, strict=True):
+        edits, span = pieces.closest(key_word)
+        best_edits += weight * edits
+        if span is not None:
+            words_found.append((key_word, span, edits))
+    found = words_found
+    if len(form.key) > 1:
+        # The whole key written as one word, or split elsewhere: "MeiyaPico".
+        edits, span = pieces.closest(form.compact)
+        if span is not None and edits * (letters / len(form.compact)) < best_edits:
+            best_edits = edits * (letters / len(form.compact))
+            found = [(" ".join(form.key), span, edits)]
+    if not found or best_edits > allowed_edits(letters):
+        return None
+    contained = []
+    for key_word, span, _ in words_found:
+        got = "" if key_word.isascii() else pieces.joined(span, "")
+        if got != key_word and key_word in got:
+            # A Chinese trade name written together with more characters
+            # ("海康威视萤石"): the rest is a word the listed name lacks.
+            contained.append(got.replace(key_word, "", 1))
+    matched = [(pieces.joined(span), key_word, int(edits)) for key_word, span, edits in found]
+    used = {i for _, span, _ in found for i in range(*span)}
+    name = pieces.name
+    core = name.core
+    set_aside = [(t.text, t.kind.value) for t in name.tokens if t.kind in (Kind.LEGAL, Kind.STOPWORD) and t not in core]
+    extra = []
+    for i, token in enumerate(core):
+        if i in used:
+            continue
+        if token.kind is not Kind.DISTINCTIVE:
+            set_aside.append((token.text, token.kind.value))
+        elif any(OSA.distance(token.text, c) <= len(c) // 4 for c in form.context):
+            set_aside.append((token.text, "also in the listed name"))
+        elif _misspelt_generic(token.text):
+            set_aside.append((token.text, "generic, misspelt"))
+        elif token.text in listed_words:
+            set_aside.append((token.text, "another listed name"))
+        else:
+            extra.append(token.text)
+    extra += contained
+    value = 100.0 * (1 - best_edits / letters) * EXTRA_WORD_FACTOR ** len(extra)
+    explanation = Explanation(tuple(matched), tuple(set_aside), tuple(extra), round(best_edits, 2), round(letters, 2))
+    return Scored(value, explanation, form)
+
+
+@lru_cache(maxsize=65536)
+def _misspelt_generic(word: str) -> bool:
+    """True for a generic word with one typo ("tecnology"), so it is not taken for a distinctive one."""
+    if len(word) < 6:
+        return False
+    return process.extractOne(word, vocabulary().generic, scorer=OSA.distance, score_cutoff=1) is not None
