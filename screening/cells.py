@@ -24,3 +24,16 @@ class Part:
     # (row, column), 1-based, of cells holding a formula with no saved value
     # (they read as empty); worked out only if asked, as it reads the sheet again.
     unsaved_formulas: Callable[[], frozenset[tuple[int, int]]] = field(default=lambda: frozenset())
+
+
+def as_text(value: CellValue) -> str:
+    """A cell's value as text: dates and times in ISO 8601, nothing as empty.
+
+    >>> as_text(date(2019, 10, 7)), as_text(None), as_text(3.5)
+    ('2019-10-07', '', '3.5')
+    """
+    if value is None:
+        return ""
+    if isinstance(value, (datetime, date, time)):
+        return value.isoformat()
+    return str(value)

@@ -16,16 +16,14 @@ import os
 import re
 import tempfile
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
-
-from screening.cells import CellValue
+from screening.cells import CellValue, as_text
 from screening.matching import DEFAULT_THRESHOLDS, Alert, NameResult, Screener, Thresholds
 from screening.report import STATUSES, Report, RowResult, Screening
 from screening.spreadsheet import open_table
+from screening.xlsx_writer import XlsxWriter
 
 FORMATS = ("xlsx", "csv", "json")
 ADDED_COLUMNS = (
@@ -160,36 +158,16 @@ def _added(r: RowResult) -> list[CellValue]:
 
 
 def _write_xlsx(report: Report | Screening, path: Path) -> None:
-    options = {
-        "constant_memory": True,
-        "strings_to_formulas": False,
-        "strings_to_numbers": False,
-        "strings_to_urls": False,
-        "nan_inf_to_errors": False,
-    }
-    with xlsxwriter.Workbook(str(path), options) as book:
-        fills = {"match": {"bg_color": "#F4B6B6"}, "review": {"bg_color": "#FFE08A"}, "clear": {}, "skipped": {}}
-        fmt = {s: book.add_format(f) for s, f in fills.items()}
-        dated = {s: book.add_format({**f, "num_format": "yyyy-mm-dd"}) for s, f in fills.items()}
-        wrap = book.add_format({"text_wrap": True, "valign": "top"})
-        bold = book.add_format({"bold": True})
-
-        sheet = book.add_worksheet("Screening")
+    with XlsxWriter(path) as book:
         columns = input_columns(report)
         header = columns + list(ADDED_COLUMNS)
-        for c, title in enumerate(header):
-            sheet.write_string(0, c, title, bold)
-        for n, (r, cells) in enumerate(_rows_by_column(report, columns), start=1):
-            # Blank cells are written only where the row is filled red or amber:
-            # most rows are clear, and skipping their blanks halves the writing.
-            filled = r.flagged
-            for c, value in enumerate(cells + _added(r)):
-                if value is not None or filled:
-                    _write_cell(sheet, n, c, value, fmt[r.status], dated[r.status])
-        sheet.freeze_panes(1, 0)
-        sheet.autofilter(0, 0, report.rows_screened, len(header) - 1)
+        with book.sheet("Screening") as sheet:
+            sheet.row(header, style="bold")
+            for r, cells in _rows_by_column(report, columns):
+                # A flagged row is filled red or amber across, blanks included.
+                sheet.row(cells + _added(r), style=_FILLED.get(r.status, "plain"), blanks=r.flagged)
+            sheet.autofilter(report.rows_screened + 1, len(header))
 
-        hits = book.add_worksheet("Hits")
         hit_header = [
             "Sheet",
             "Row",
@@ -203,50 +181,36 @@ def _write_xlsx(report: Report | Screening, path: Path) -> None:
             "Sources",
             "Explanation",
         ]
-        for c, title in enumerate(hit_header):
-            hits.write_string(0, c, title, bold)
-        n = 0
-        for r in report.flagged:
-            for alert in r.alerts:
-                n += 1
-                values: list[CellValue] = [
-                    r.sheet,
-                    r.row,
-                    r.name,
-                    alert.level,
-                    alert.score,
-                    alert.entity_id,
-                    alert.entity,
-                    alert.matched_name,
-                    "; ".join(alert.restrictions),
-                    "\n".join(s.cite() for s in alert.sources),
-                    alert.explanation,
-                ]
-                for c, value in enumerate(values):
-                    _write_cell(hits, n, c, value, fmt[alert.level], dated[alert.level])
-        hits.freeze_panes(1, 0)
-        hits.autofilter(0, 0, max(n, 1), len(hit_header) - 1)
-        hits.set_column(9, 10, 80, wrap)
+        with book.sheet("Hits", widths={10: 80, 11: 80}, wrapped=frozenset({9, 10})) as hits:
+            hits.row(hit_header, style="bold")
+            n = 0
+            for r in report.flagged:
+                for alert in r.alerts:
+                    n += 1
+                    hits.row(
+                        [
+                            r.sheet,
+                            r.row,
+                            r.name,
+                            alert.level,
+                            alert.score,
+                            alert.entity_id,
+                            alert.entity,
+                            alert.matched_name,
+                            "; ".join(alert.restrictions),
+                            "\n".join(s.cite() for s in alert.sources),
+                            alert.explanation,
+                        ],
+                        style=alert.level,
+                    )
+            hits.autofilter(n + 1, len(hit_header))
 
-        run = book.add_worksheet("Run")
-        for n, (key, value) in enumerate(_run_rows(report)):
-            run.write_string(n, 0, key, bold)
-            _write_cell(run, n, 1, value, fmt["clear"], dated["clear"])
-        run.set_column(0, 0, 24)
-        run.set_column(1, 1, 70)
+        with book.sheet("Run", widths={1: 24, 2: 70}) as run:
+            for key, value in _run_rows(report):
+                run.row([key, value])
 
 
-def _write_cell(sheet: Any, row: int, col: int, value: CellValue, fmt: Any, date_fmt: Any) -> None:
-    if value is None:
-        sheet.write_blank(row, col, None, fmt)
-    elif isinstance(value, bool):
-        sheet.write_boolean(row, col, value, fmt)
-    elif isinstance(value, (int, float)) and math.isfinite(value):
-        sheet.write_number(row, col, value, fmt)
-    elif isinstance(value, (datetime, date)):
-        sheet.write_datetime(row, col, value, date_fmt)
-    else:
-        sheet.write_string(row, col, _as_text(value), fmt)
+_FILLED = {"match": "match", "review": "review"}
 
 
 def _run_rows(report: Report | Screening) -> list[tuple[str, CellValue]]:
@@ -274,16 +238,6 @@ def _run_rows(report: Report | Screening) -> list[tuple[str, CellValue]]:
 # ---------------------------------------------------------------- csv
 
 
-def _as_text(value: CellValue) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, (datetime, date, time)):
-        return value.isoformat()
-    if isinstance(value, timedelta):
-        return str(value)
-    return str(value)
-
-
 def csv_safe(value: CellValue) -> str:
     """Text for a CSV cell that no spreadsheet will run as a formula.
 
@@ -298,7 +252,7 @@ def csv_safe(value: CellValue) -> str:
         if value[:1] in _FORMULA_FIRST and not _PLAIN_NUMBER.fullmatch(value):
             return "'" + value
         return value
-    text = _as_text(value)
+    text = as_text(value)
     if text.startswith(_FORMULA_START) and not (isinstance(value, (int, float)) or _PLAIN_NUMBER.fullmatch(text)):
         return "'" + text
     return text
@@ -397,7 +351,7 @@ def _json_value(value: CellValue) -> Any:
         return value
     if isinstance(value, float):
         return value if math.isfinite(value) else str(value)
-    return _as_text(value)
+    return as_text(value)
 
 
 def _write_json(report: Report | Screening, path: Path) -> None:

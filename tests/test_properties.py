@@ -10,9 +10,11 @@ import openpyxl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from python_calamine import CalamineWorkbook
 
 from screening import ScreeningError, screen_file
 from screening.report_files import report_json
+from screening.xlsx_writer import MAX_TEXT, XlsxWriter
 
 text = st.text(max_size=40)
 cell = st.one_of(st.none(), text, st.integers(-(10**9), 10**9), st.sampled_from(["=1+1", "+cmd", "@SUM(1)", "-2+3"]))
@@ -110,3 +112,53 @@ def test_workbook_rows_are_all_reported_in_order_with_their_values(
         assert [list(r.values) for r in got] == [[as_read(v) for v in row] for row in rows]
         names = [as_read(row[0]) for row in rows]
         assert [r.status == "skipped" for r in got] == [name is None or not str(name).strip() for name in names]
+
+
+report_cell = st.one_of(
+    st.none(),
+    st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=40),  # any character but lone surrogates
+    st.sampled_from(["_x0041_", "<r>bold</r>", "a&b<c>", " padded ", "\r\n"]),
+    st.integers(-(10**15), 10**15),
+    st.floats(allow_nan=False, allow_infinity=False, width=32),
+    st.booleans(),
+    st.datetimes(min_value=datetime(1900, 3, 1), max_value=datetime(9999, 12, 31)).map(
+        lambda d: d.replace(microsecond=0)
+    ),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=st.lists(st.lists(report_cell, min_size=1, max_size=5), min_size=1, max_size=10))
+def test_report_workbook_keeps_every_value(rows: list[list[object]]) -> None:
+    """What the report's xlsx writer writes, a reader reads back as written: text exactly, never as markup."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "r.xlsx"
+        with XlsxWriter(path) as book, book.sheet("Screening") as sheet:
+            for row in rows:
+                sheet.row(row)
+        got = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python(skip_empty_area=False)
+    assert grid(got) == grid(rows)
+
+
+def grid(rows: list[list[object]]) -> list[list[object]]:
+    """Rows as calamine gives them back, without empty cells at their ends nor empty rows at the end."""
+    out = []
+    for row in rows:
+        values = [as_written(v) for v in row]
+        while values and values[-1] is None:
+            values.pop()
+        out.append(values)
+    while out and not out[-1]:
+        out.pop()
+    return out
+
+
+def as_written(value: object) -> object:
+    """A value as calamine gives it back: numbers as floats read as ints when whole, midnight as a date."""
+    if value == "":
+        return None
+    if isinstance(value, str) and len(value) > MAX_TEXT:
+        return value[:MAX_TEXT]
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return int(value) if float(value).is_integer() and abs(value) < 2**53 else float(value)
+    return as_read(value) if isinstance(value, datetime) else value
