@@ -32,7 +32,10 @@ UNSAVED_FORMULA = (
 )
 
 
-@dataclass(frozen=True)
+# Not frozen: a million-row run builds a million of these, and a frozen
+# dataclass takes more than twice as long to build (each field is set
+# through object.__setattr__).
+@dataclass(slots=True)
 class RowResult:
     """One input row and its screening result."""
 
@@ -132,28 +135,32 @@ class Screening:
         sizes = [s.size for s in self.table.sheets]
         total = sum(n for n in sizes if n is not None) if None not in sizes else 0
         done = 0
+        counts = self.counts
         for sheet in self.table.sheets:
             rows, names = itertools.tee(sheet.rows)
             texts = (_text(values[sheet.name_column]) for _, values in names)
+            name, country, address = sheet.name, sheet.country_column, sheet.address_column
+            first = done
             for (number, values), result in zip(rows, self.screener.check_stream(texts, workers=workers), strict=True):
-                if result.status == "skipped" and (number, sheet.name_column + 1) in sheet.unsaved_formulas():
+                status = result.status
+                if status == "skipped" and (number, sheet.name_column + 1) in sheet.unsaved_formulas():
                     result = dataclasses.replace(result, note=UNSAVED_FORMULA)
                 row = RowResult(
-                    sheet=sheet.name,
-                    row=number,
-                    values=values,
-                    result=result,
-                    country=values[sheet.country_column] if sheet.country_column is not None else None,
-                    address=values[sheet.address_column] if sheet.address_column is not None else None,
+                    name,
+                    number,
+                    values,
+                    result,
+                    values[country] if country is not None else None,
+                    values[address] if address is not None else None,
                 )
-                self.counts[result.status] += 1
-                self._sheet_rows[sheet.name] += 1
-                if result.flagged:
+                counts[status] += 1
+                if status == "match" or status == "review":
                     self._flagged.append(row)
                 done += 1
                 if progress is not None and done % 1000 == 0:
                     progress(done, max(total, done))
                 yield row
+            self._sheet_rows[name] = done - first
         if progress is not None:
             progress(done, max(total, done))
 
