@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
 CellValue = str | int | float | bool | date | datetime | time | timedelta | None
 
@@ -37,3 +38,18 @@ def as_text(value: CellValue) -> str:
     if isinstance(value, (datetime, date, time)):
         return value.isoformat()
     return str(value)
+
+
+@lru_cache(maxsize=1024)
+def column_letters(index: int) -> str:
+    """A column's letters as Excel shows them, from its 0-based index.
+
+    >>> column_letters(0), column_letters(25), column_letters(26), column_letters(16383)
+    ('A', 'Z', 'AA', 'XFD')
+    """
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from screening.cells import HEADER_SEARCH_ROWS, CellValue, Part
+from screening.cells import HEADER_SEARCH_ROWS, CellValue, Part, column_letters
 from screening.csvfiles import csv_part
 from screening.errors import ScreeningError
 from screening.workbooks import workbook_parts
@@ -160,7 +160,7 @@ def _build_sheet(part: Part, column: str | None) -> Sheet | None:
         return None
     header_index, name_col = found
     raw = [_text(v) for v in head[header_index]] + [""] * width
-    headers = tuple(raw[i] or f"Column {_letters(i)}" for i in range(width))
+    headers = tuple(raw[i] or f"Column {column_letters(i)}" for i in range(width))
 
     def rows() -> Iterator[tuple[int, tuple[CellValue, ...]]]:
         for number, row in enumerate(itertools.chain(head[header_index + 1 :], part.rest), start=header_index + 2):
@@ -177,15 +177,6 @@ def _build_sheet(part: Part, column: str | None) -> Sheet | None:
         size=None if part.size is None else max(part.size - header_index - 1, 0),
         unsaved_formulas=part.unsaved_formulas,
     )
-
-
-def _letters(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def open_table(path: Path, *, column: str | None = None, sheet: str | None = None) -> Table:

@@ -42,15 +42,20 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def check_in_processes(screener: Screener, names: Iterable[str], *, workers: int) -> Iterator[NameResult]:
+def check_in_processes(
+    screener: Screener, names: Iterable[str], *, workers: int, freeze: bool = True
+) -> Iterator[NameResult]:
     """The results of ``screener.check`` for ``names``, in order, scored by ``workers`` forked processes.
 
     Up to ``workers + 1`` batches are out at once: the caller consumes one
-    batch's results while the workers score the next.
+    batch's results while the workers score the next. ``freeze``: move the
+    caller's objects out of the collector's sight before forking and after
+    each batch (the caller unfreezes them when the run ends).
     """
     global _shared
     _shared = screener
-    gc.freeze()
+    if freeze:
+        gc.freeze()
     pending: deque[tuple[list[str], list[str], Future[list[NameResult]] | None]] = deque()
     out: set[str] = set()
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
@@ -61,6 +66,8 @@ def check_in_processes(screener: Screener, names: Iterable[str], *, workers: int
             pending.append((batch, new, pool.submit(_check_batch, new) if new else None))
             while len(pending) > workers:
                 yield from _collect(screener, pending.popleft(), out)
+                if freeze:
+                    gc.freeze()
         while pending:
             yield from _collect(screener, pending.popleft(), out)
 
@@ -73,4 +80,3 @@ def _collect(
         screener.remember(zip(new, future.result(), strict=True))
         out.difference_update(new)
     yield from screener.check_many(batch)
-    gc.freeze()

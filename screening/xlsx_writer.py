@@ -30,13 +30,12 @@ import zipfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
-from functools import lru_cache
 from pathlib import Path
 from types import TracebackType
 from typing import IO
 from xml.sax.saxutils import quoteattr
 
-from screening.cells import CellValue, as_text
+from screening.cells import CellValue, as_text, column_letters
 
 MAX_TEXT = 32_767  # Excel's limit on the characters of a cell
 FILLS = {"match": "F4B6B6", "review": "FFE08A"}
@@ -49,17 +48,6 @@ _NAMED = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _EPOCH = datetime(1899, 12, 31)
 _NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 _REL_NS = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
-
-
-@lru_cache(maxsize=1024)
-def column_letters(index: int) -> str:
-    """``0`` -> ``A``, ``26`` -> ``AA``."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def _escape(match: re.Match[str]) -> str:

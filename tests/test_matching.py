@@ -1,3 +1,5 @@
+import gc
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -79,3 +81,19 @@ def test_any_text_gets_a_status(text: str) -> None:
     result = Screener.default().check(text)
     assert result.status in ("match", "review", "clear", "skipped")
     assert all(a.score >= 75 for a in result.alerts)
+
+
+def test_screening_a_stream_leaves_the_callers_garbage_collector_as_it_was() -> None:
+    """Results are frozen out of the collector's sight during a run, and only the run's own freeze is undone."""
+    screener = Screener.default()
+    assert gc.get_freeze_count() == 0
+    assert [r.status for r in screener.check_stream(["Hikvision", "Acme"] * 3000)][:2] == ["match", "clear"]
+    assert gc.get_freeze_count() == 0
+    kept = [[] for _ in range(10)]  # a caller that freezes objects of its own, as forking servers do
+    gc.freeze()
+    try:
+        list(screener.check_stream(["Dahua"] * 5000, workers=2))
+        assert gc.get_freeze_count() >= len(kept)  # still frozen: unfreeze would have emptied it
+    finally:
+        gc.unfreeze()
+    assert kept
