@@ -211,9 +211,9 @@ def _write_xlsx(report: Report | Screening, path: Path) -> None:
                     )
             hits.autofilter(n + 1, len(hit_header))
 
-        with book.sheet("Run", widths={1: 24, 2: 70}) as run:
+        with book.sheet("Run", widths={1: 24, 2: 70}, frozen_header=False) as run:
             for key, value in _run_rows(report):
-                run.row([key, value])
+                run.row([key, value], first="bold")
 
 
 _FILLED = {"match": "match", "review": "review"}

@@ -81,18 +81,21 @@ def excel_date(value: date) -> float:
 class SheetWriter:
     """Rows of one worksheet, written as they come."""
 
-    def __init__(self, out: IO[bytes], widths: dict[int, float], wrapped: frozenset[int]) -> None:
+    def __init__(self, out: IO[bytes], widths: dict[int, float], wrapped: frozenset[int], frozen: bool) -> None:
         self._out = out
         self._wrapped = wrapped
         self._rows = 0
         self._filter = ""
         self._buffer: list[str] = []
         self._write(f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet {_NS} {_REL_NS}>')
-        self._write(
-            '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft"'
-            ' state="frozen"/><selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>'
-            '<sheetFormatPr defaultRowHeight="15"/>'
+        pane = (
+            '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+            '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/>'
+            if frozen
+            else ""
         )
+        self._write(f'<sheetViews><sheetView workbookViewId="0">{pane}</sheetView></sheetViews>')
+        self._write('<sheetFormatPr defaultRowHeight="15"/>')
         if widths:
             cols = "".join(
                 f'<col min="{c}" max="{c}" width="{w}" customWidth="1"'
@@ -106,26 +109,32 @@ class SheetWriter:
     def _write(self, text: str) -> None:
         self._out.write(text.encode("utf-8", "replace"))
 
-    def row(self, values: Sequence[CellValue], *, style: str = "plain", blanks: bool = False) -> None:
-        """Write the next row; ``blanks``: give empty cells the row's style too (a filled row is filled throughout)."""
+    def row(
+        self, values: Sequence[CellValue], *, style: str = "plain", blanks: bool = False, first: str | None = None
+    ) -> None:
+        """Write the next row in ``style`` (``first``: another style for its first cell).
+
+        ``blanks``: give empty cells the row's style too (a filled row is filled throughout).
+        """
         self._rows += 1
         n = str(self._rows)
         cells = []
         for c, value in enumerate(values):
+            cell_style = first if c == 0 and first is not None else style
             ref = column_letters(c) + n
             if type(value) is str:
-                cells.append(_text_cell(ref, value, _XF[style, "wrap" if c in self._wrapped else "value"]))
+                cells.append(_text_cell(ref, value, _XF[cell_style, "wrap" if c in self._wrapped else "value"]))
             elif value is None:
                 if blanks:
-                    cells.append(f'<c r="{ref}" s="{_XF[style, "value"]}"/>')
+                    cells.append(f'<c r="{ref}" s="{_XF[cell_style, "value"]}"/>')
             elif isinstance(value, bool):
-                cells.append(f'<c r="{ref}" s="{_XF[style, "value"]}" t="b"><v>{int(value)}</v></c>')
+                cells.append(f'<c r="{ref}" s="{_XF[cell_style, "value"]}" t="b"><v>{int(value)}</v></c>')
             elif isinstance(value, (int, float)) and math.isfinite(value):
-                cells.append(f'<c r="{ref}" s="{_XF[style, "value"]}"><v>{value!r}</v></c>')
+                cells.append(f'<c r="{ref}" s="{_XF[cell_style, "value"]}"><v>{value!r}</v></c>')
             elif isinstance(value, date):
-                cells.append(f'<c r="{ref}" s="{_XF[style, "date"]}"><v>{excel_date(value)!r}</v></c>')
+                cells.append(f'<c r="{ref}" s="{_XF[cell_style, "date"]}"><v>{excel_date(value)!r}</v></c>')
             else:
-                cells.append(_text_cell(ref, as_text(value), _XF[style, "value"]))
+                cells.append(_text_cell(ref, as_text(value), _XF[cell_style, "value"]))
         self._buffer.append(f'<row r="{n}">{"".join(cells)}</row>')
         if len(self._buffer) >= 1000:
             self._flush()
@@ -167,12 +176,17 @@ class XlsxWriter:
 
     @contextmanager
     def sheet(
-        self, name: str, *, widths: dict[int, float] | None = None, wrapped: frozenset[int] = frozenset()
+        self,
+        name: str,
+        *,
+        widths: dict[int, float] | None = None,
+        wrapped: frozenset[int] = frozenset(),
+        frozen_header: bool = True,
     ) -> Iterator[SheetWriter]:
-        """A new sheet with a frozen header row; ``widths`` by column (from 1); ``wrapped`` columns (from 0)."""
+        """A new sheet, its first row frozen in view; ``widths`` by column (from 1); ``wrapped`` columns (from 0)."""
         number = len(self._sheets) + 1
         with self._zip.open(f"xl/worksheets/sheet{number}.xml", "w", force_zip64=True) as out:
-            sheet = SheetWriter(out, widths or {}, wrapped)
+            sheet = SheetWriter(out, widths or {}, wrapped, frozen_header)
             yield sheet
             self._sheets.append((name, sheet.close()))
 

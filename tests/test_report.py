@@ -43,6 +43,10 @@ def test_xlsx_report_sheets_fills_and_layout(report_xlsx: Path, vendors_xlsx: Pa
 
     hits = list(book["Hits"].iter_rows(min_row=2, values_only=True))
     assert len(hits) == 16 and [h[3] for h in hits] == ["match"] * 13 + ["review"] * 3
+    explanation = book["Hits"]["K2"]
+    assert explanation.alignment.wrap_text and explanation.fill.fgColor.rgb == RED
+    assert book["Hits"].column_dimensions["K"].width == 80 and book["Hits"].freeze_panes == "A2"
+    assert book["Run"]["A1"].font.b and not book["Run"]["B1"].font.b and book["Run"].freeze_panes is None
     run = dict(book["Run"].iter_rows(values_only=True))
     assert run["Input file"] == "vendors.xlsx" and len(str(run["Input SHA-256"])) == 64
     assert str(run["List version"]).startswith("2026-") and run["Rows skipped"] == 3
