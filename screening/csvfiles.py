@@ -87,6 +87,10 @@ def csv_encoding(path: Path) -> str:
         return _encoding(blocks)
 
 
+def _malformed(path: Path, exc: csv.Error) -> ScreeningError:
+    return ScreeningError(f"{path.name}: malformed CSV ({exc}); export it again as CSV or .xlsx")
+
+
 def _csv_rows(path: Path, encoding: str, delimiter: str) -> Iterator[list[CellValue]]:
     """The rows of a CSV file, empty cells as None; blank lines at the end are not rows (a line of ",," is one)."""
     blank = 0
@@ -101,7 +105,7 @@ def _csv_rows(path: Path, encoding: str, delimiter: str) -> Iterator[list[CellVa
                 blank = 0
                 yield [v if v.strip() else None for v in row]
         except csv.Error as exc:
-            raise ScreeningError(f"{path.name}: malformed CSV ({exc}); export it again as CSV or .xlsx") from exc
+            raise _malformed(path, exc) from exc
 
 
 def _csv_shape(path: Path, encoding: str, delimiter: str) -> tuple[int, int]:
@@ -110,7 +114,7 @@ def _csv_shape(path: Path, encoding: str, delimiter: str) -> tuple[int, int]:
         try:
             widths = list(map(len, csv.reader(f, delimiter=delimiter)))
         except csv.Error as exc:
-            raise ScreeningError(f"{path.name}: malformed CSV ({exc}); export it again as CSV or .xlsx") from exc
+            raise _malformed(path, exc) from exc
     size = len(widths)
     while size and not widths[size - 1]:  # blank lines at the end are not rows
         size -= 1

@@ -115,6 +115,7 @@ class Screener:
         # The fewest edits each form can score with when the index finds none
         # of its key words near the name; each key word found near lowers it.
         self._unseen = [sum(w * _unseen_edits(k) for k, w in zip(f.key, f.weights, strict=True)) for f in self._forms]
+        self._unseen_compact = [_unseen_edits(f.compact) for f in self._forms]  # the whole key run together
         self._holders: dict[str, list[tuple[int, float, float]]] = {}  # key word -> (form, weight, weight x unseen)
         self._compact_holders: dict[str, list[int]] = {}  # multi-word key run together -> forms
         for i, f in enumerate(self._forms):
@@ -283,7 +284,7 @@ class Screener:
             fewest = self._unseen[f] - saved.get(f, 0.0)
             if len(form.key) > 1:
                 c = form.compact
-                fewest = min(fewest, compact.get(f, _unseen_edits(c)) * form.letters / len(c))
+                fewest = min(fewest, compact.get(f, self._unseen_compact[f]) * form.letters / len(c))
             if fewest <= allowed_edits(form.letters) and 100.0 * (1 - fewest / form.letters) >= floor:
                 candidates.append(f)
         return candidates

@@ -171,7 +171,7 @@ def _write_xlsx(report: Report | Screening, path: Path) -> None:
             sheet.row(header, style="bold")
             for r, cells in _rows_by_column(report, columns):
                 # A flagged row is filled red or amber across, blanks included.
-                sheet.row(cells + _added(r), style=_FILLED.get(r.status, "plain"), blanks=r.flagged)
+                sheet.row(cells + _added(r), style=r.status if r.flagged else "plain", blanks=r.flagged)
             sheet.autofilter(report.rows_screened + 1, len(header))
 
         hit_header = [
@@ -214,9 +214,6 @@ def _write_xlsx(report: Report | Screening, path: Path) -> None:
         with book.sheet("Run", widths={1: 24, 2: 70}, frozen_header=False) as run:
             for key, value in _run_rows(report):
                 run.row([key, value], first="bold")
-
-
-_FILLED = {"match": "match", "review": "review"}
 
 
 def _run_rows(report: Report | Screening) -> list[tuple[str, CellValue]]:
