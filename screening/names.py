@@ -60,9 +60,12 @@ class Token(NamedTuple):
     kind: Kind
 
 
-@dataclass(frozen=True)
+_SET_ASIDE = frozenset({Kind.LEGAL, Kind.STOPWORD})
+
+
+@dataclass(slots=True)
 class Name:
-    """A name analysed for matching.
+    """A name analysed for matching (read-only by convention: not frozen, which costs a microsecond a name).
 
     ``tokens`` keeps every word in order, legal forms included (so an
     explanation can say what was set aside).
@@ -78,8 +81,8 @@ class Name:
     """
 
     def __post_init__(self) -> None:
-        core = tuple(t for t in self.tokens if t.kind is not Kind.LEGAL and t.kind is not Kind.STOPWORD)
-        object.__setattr__(self, "core", core or tuple(t for t in self.tokens if t.kind is Kind.LEGAL))
+        core = tuple([t for t in self.tokens if t.kind not in _SET_ASIDE])
+        self.core = core or tuple([t for t in self.tokens if t.kind is Kind.LEGAL])
 
     @property
     def normalized(self) -> str:
@@ -221,12 +224,17 @@ def tokenize(text: str) -> list[str]:
     >>> tokenize("people's h.i.k vision & co")
     ['peoples', 'hik', 'vision', 'and', 'co']
     """
-    text = _APOSTROPHES.sub("", text.replace("&", " and "))
+    if "'" in text or "`" in text:
+        text = _APOSTROPHES.sub("", text)
+    text = text.replace("&", " and ")
     words = _WORDS.findall(text)
+    han = not text.isascii() and _HAN.search(text) is not None
+    if not han and all(len(word) > 1 for word in words):
+        return words  # nothing to join or cut (most names)
     joined: list[str] = []
     run: list[str] = []
     for word in [*words, ""]:
-        if _HAN.match(word):
+        if han and _HAN.match(word):
             if run:
                 joined.append("".join(run))
                 run = []
@@ -295,6 +303,8 @@ def classify(words: list[str]) -> tuple[Token, ...]:
     bureau" a generic word.
     """
     vocab = vocabulary()
+    if vocab.legal_phrases.keys().isdisjoint(words):
+        return tuple(map(_token_of, words))  # no phrase can start here (most names)
     kinds: list[Kind | None] = [None] * len(words)
     for i, word in enumerate(words):
         # Phrases starting here, longest first; earlier phrases win overlaps.

@@ -146,6 +146,8 @@ def _rows_by_column(report: Report | Screening, columns: list[str]) -> Iterator[
 
 def _added(r: RowResult) -> list[CellValue]:
     best = r.best
+    if best is None and not r.result.note:  # most rows: a status and where the row was
+        return [r.status, None, None, None, None, None, None, None, r.sheet, r.row]
     return [
         r.status,
         best.score if best else None,

@@ -163,14 +163,15 @@ class Pieces:
 
     def __init__(self, name: Name) -> None:
         self.name = name
-        self.words = [t.text for t in name.core]
+        self.words = words = [t.text for t in name.core]
         # (first word, past the last word, the words joined) for every run of up to _MAX_SPAN words.
-        self.spans = [
-            (i, j, "".join(self.words[i:j]))
-            for i in range(len(self.words))
-            for j in range(i + 1, min(len(self.words), i + _MAX_SPAN) + 1)
-        ]
-        self._texts = [text for _, _, text in self.spans]
+        self.spans: list[tuple[int, int, str]] = []
+        for i, word in enumerate(words):
+            self.spans.append((i, i + 1, word))
+            for j in range(i + 2, min(len(words), i + _MAX_SPAN) + 1):
+                word += words[j - 1]
+                self.spans.append((i, j, word))
+        self._texts: list[str] | None = None  # the spans' texts, when a key word is looked up
         self._closest: dict[str, tuple[float, tuple[int, int] | None]] = {}
 
     def closest(self, key_word: str) -> tuple[float, tuple[int, int] | None]:
@@ -184,6 +185,8 @@ class Pieces:
             limit = key_limit(key_word)
             answer = (float(len(key_word)), None)
             if key_word.isascii():
+                if self._texts is None:
+                    self._texts = [text for _, _, text in self.spans]
                 found = process.extractOne(key_word, self._texts, scorer=OSA.distance, score_cutoff=limit)
                 if found is not None:
                     i, j, _ = self.spans[found[2]]

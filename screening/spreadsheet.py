@@ -164,7 +164,7 @@ def _build_sheet(part: Part, column: str | None) -> Sheet | None:
 
     def rows() -> Iterator[tuple[int, tuple[CellValue, ...]]]:
         for number, row in enumerate(itertools.chain(head[header_index + 1 :], part.rest), start=header_index + 2):
-            yield number, tuple(row) + (None,) * (width - len(row))
+            yield number, tuple(row) if len(row) == width else tuple(row) + (None,) * (width - len(row))
 
     return Sheet(
         name=part.name,

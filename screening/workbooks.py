@@ -83,8 +83,11 @@ def workbook_parts(path: Path, sheet: str | None) -> list[Part]:
             # still be reported, as skipped), but only the columns from the
             # first one in use: pad the columns left of it back in.
             left = data.start[1] if data.start else 0
-            cleaned = ([None] * left + [_clean(v) for v in row] for row in data.iter_rows())
-            rows = _guarded(path, _fill_merged(cleaned, data.merged_cell_ranges or []))
+            pad = [None] * left
+            # Most cells are text: kept as they are without a call to _clean.
+            cleaned = (pad + [v if type(v) is str and v else _clean(v) for v in row] for row in data.iter_rows())
+            merged = data.merged_cell_ranges
+            rows = _guarded(path, _fill_merged(cleaned, merged) if merged else cleaned)
             head = list(itertools.islice(rows, HEADER_SEARCH_ROWS))
             size = data.end[0] + 1 if data.end else 0
             width = left + data.width if head else 0

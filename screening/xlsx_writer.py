@@ -43,7 +43,14 @@ FILLS = {"match": "F4B6B6", "review": "FFE08A"}
 _STYLES = ["plain", "bold", "match", "review"]
 _KINDS = ["value", "date", "wrap"]
 _XF = {(s, k): i for i, (s, k) in enumerate((s, k) for s in _STYLES for k in _KINDS)}
+_XF_OF = {s: tuple(_XF[s, k] for k in _KINDS) for s in _STYLES}  # style -> (value, date, wrap) formats
 _ESCAPES = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9A-Fa-f]{4}_")  # \r too: XML would read it as \n
+# Text that needs none of that, nor xml:space for a space at either end, goes out as it is (most cells).
+_PLAIN = re.compile(
+    r"[^\s&<>_\x00-\x1f\ufffe\uffff]"  # no space at the ends,
+    r"([^&<>_\x00-\x08\x0b-\x1f\ufffe\uffff]*"  # tabs and line breaks within,
+    r"[^\s&<>_\x00-\x1f\ufffe\uffff])?"  # and "_", which may start an "_xHHHH_", nowhere
+)
 _NAMED = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _EPOCH = datetime(1899, 12, 31)
 _NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
@@ -87,6 +94,7 @@ class SheetWriter:
         self._rows = 0
         self._filter = ""
         self._buffer: list[str] = []
+        self._refs: list[str] = []  # column letters, by column
         self._write(f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet {_NS} {_REL_NS}>')
         pane = (
             '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
@@ -118,23 +126,29 @@ class SheetWriter:
         """
         self._rows += 1
         n = str(self._rows)
+        while len(self._refs) < len(values):
+            self._refs.append(column_letters(len(self._refs)))
+        refs, wrapped, xfs = self._refs, self._wrapped, _XF_OF[style]
         cells = []
         for c, value in enumerate(values):
-            cell_style = first if c == 0 and first is not None else style
-            ref = column_letters(c) + n
-            if type(value) is str:
-                cells.append(_text_cell(ref, value, _XF[cell_style, "wrap" if c in self._wrapped else "value"]))
+            value_xf, date_xf, wrap_xf = _XF_OF[first] if c == 0 and first is not None else xfs
+            if type(value) is str:  # the common cases first, by exact type
+                xf = wrap_xf if c in wrapped else value_xf
+                if len(value) <= MAX_TEXT and _PLAIN.fullmatch(value):
+                    cells.append(f'<c r="{refs[c]}{n}" s="{xf}" t="inlineStr"><is><t>{value}</t></is></c>')
+                else:
+                    cells.append(_text_cell(refs[c] + n, value, xf))
             elif value is None:
                 if blanks:
-                    cells.append(f'<c r="{ref}" s="{_XF[cell_style, "value"]}"/>')
+                    cells.append(f'<c r="{refs[c]}{n}" s="{value_xf}"/>')
             elif isinstance(value, bool):
-                cells.append(f'<c r="{ref}" s="{_XF[cell_style, "value"]}" t="b"><v>{int(value)}</v></c>')
+                cells.append(f'<c r="{refs[c]}{n}" s="{value_xf}" t="b"><v>{int(value)}</v></c>')
             elif isinstance(value, (int, float)) and math.isfinite(value):
-                cells.append(f'<c r="{ref}" s="{_XF[cell_style, "value"]}"><v>{value!r}</v></c>')
+                cells.append(f'<c r="{refs[c]}{n}" s="{value_xf}"><v>{value!r}</v></c>')
             elif isinstance(value, date):
-                cells.append(f'<c r="{ref}" s="{_XF[cell_style, "date"]}"><v>{excel_date(value)!r}</v></c>')
+                cells.append(f'<c r="{refs[c]}{n}" s="{date_xf}"><v>{excel_date(value)!r}</v></c>')
             else:
-                cells.append(_text_cell(ref, as_text(value), _XF[cell_style, "value"]))
+                cells.append(_text_cell(refs[c] + n, as_text(value), value_xf))
         self._buffer.append(f'<row r="{n}">{"".join(cells)}</row>')
         if len(self._buffer) >= 1000:
             self._flush()
