@@ -19,7 +19,6 @@ The score against an entity is its best over the entity's name forms;
 from __future__ import annotations
 
 import gc
-import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -37,7 +36,7 @@ from screening.scoring import (
     key_limit,
     score,
 )
-from screening.workers import BATCH, can_fork, check_in_processes
+from screening.workers import batches, can_fork, check_in_processes
 
 __all__ = ["DEFAULT_THRESHOLDS", "Alert", "NameResult", "Screener", "Thresholds"]
 
@@ -162,6 +161,11 @@ class Screener:
         >>> [r.status for r in Screener.default().check_stream(["Hikvision", "Acme"])]
         ['match', 'clear']
         """
+        for results in self.check_batches(batches(names), workers=workers):
+            yield from results
+
+    def check_batches(self, names: Iterable[list[str]], *, workers: int = 1) -> Iterator[list[NameResult]]:
+        """The results of each batch of ``names`` in turn, as :meth:`check_stream` (a file's rows go in batches)."""
         # Remembered results live as long as the run: after each batch they
         # are kept out of the garbage collector's walks (gc.freeze; the walks
         # took a third of a million-name run). Not when the caller already
@@ -171,9 +175,8 @@ class Screener:
             if workers > 1 and can_fork():
                 yield from check_in_processes(self, names, workers=workers, freeze=freeze)
             else:
-                names = iter(names)
-                while batch := list(itertools.islice(names, BATCH)):
-                    yield from self.check_many(batch)
+                for batch in names:
+                    yield self.check_many(batch)
                     if freeze:
                         gc.freeze()
         finally:

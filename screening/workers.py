@@ -22,12 +22,13 @@ import multiprocessing
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
     from screening.matching import NameResult, Screener
 
 BATCH = 4000
+T = TypeVar("T")
 _shared: Screener | None = None  # the screener a forked worker inherits
 
 
@@ -38,14 +39,21 @@ def _check_batch(names: list[str]) -> list[NameResult]:
     return results
 
 
+def batches(items: Iterable[T]) -> Iterator[list[T]]:
+    """``items`` in lists of ``BATCH`` (the last one shorter)."""
+    items = iter(items)
+    while batch := list(itertools.islice(items, BATCH)):
+        yield batch
+
+
 def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
 def check_in_processes(
-    screener: Screener, names: Iterable[str], *, workers: int, freeze: bool = True
-) -> Iterator[NameResult]:
-    """The results of ``screener.check`` for ``names``, in order, scored by ``workers`` forked processes.
+    screener: Screener, batches: Iterable[list[str]], *, workers: int, freeze: bool = True
+) -> Iterator[list[NameResult]]:
+    """The results of ``screener.check_many`` for each batch of names, in order, scored by ``workers`` forked processes.
 
     Up to ``workers + 1`` batches are out at once: the caller consumes one
     batch's results while the workers score the next. ``freeze``: move the
@@ -59,24 +67,23 @@ def check_in_processes(
     pending: deque[tuple[list[str], list[str], Future[list[NameResult]] | None]] = deque()
     out: set[str] = set()
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        names = iter(names)
-        while batch := list(itertools.islice(names, BATCH)):
+        for batch in batches:
             new = [n for n in screener.unknown(batch) if n not in out]
             out.update(new)
             pending.append((batch, new, pool.submit(_check_batch, new) if new else None))
             while len(pending) > workers:
-                yield from _collect(screener, pending.popleft(), out)
+                yield _collect(screener, pending.popleft(), out)
                 if freeze:
                     gc.freeze()
         while pending:
-            yield from _collect(screener, pending.popleft(), out)
+            yield _collect(screener, pending.popleft(), out)
 
 
 def _collect(
     screener: Screener, item: tuple[list[str], list[str], Future[list[NameResult]] | None], out: set[str]
-) -> Iterator[NameResult]:
+) -> list[NameResult]:
     batch, new, future = item
     if future is not None:
         screener.remember(zip(new, future.result(), strict=True))
         out.difference_update(new)
-    yield from screener.check_many(batch)
+    return screener.check_many(batch)
