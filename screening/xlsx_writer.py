@@ -131,6 +131,8 @@ class SheetWriter:
         refs, wrapped, xfs = self._refs, self._wrapped, _XF_OF[style]
         cells = []
         for c, value in enumerate(values):
+            if value is None and not blanks:
+                continue
             value_xf, date_xf, wrap_xf = _XF_OF[first] if c == 0 and first is not None else xfs
             if type(value) is str:  # the common cases first, by exact type
                 xf = wrap_xf if c in wrapped else value_xf
@@ -138,9 +140,8 @@ class SheetWriter:
                     cells.append(f'<c r="{refs[c]}{n}" s="{xf}" t="inlineStr"><is><t>{value}</t></is></c>')
                 else:
                     cells.append(_text_cell(refs[c] + n, value, xf))
-            elif value is None:
-                if blanks:
-                    cells.append(f'<c r="{refs[c]}{n}" s="{value_xf}"/>')
+            elif value is None:  # a blank in a filled row
+                cells.append(f'<c r="{refs[c]}{n}" s="{value_xf}"/>')
             elif isinstance(value, bool):
                 cells.append(f'<c r="{refs[c]}{n}" s="{value_xf}" t="b"><v>{int(value)}</v></c>')
             elif isinstance(value, (int, float)) and math.isfinite(value):
