@@ -116,7 +116,12 @@ def screen(
     review_threshold: ReviewThreshold = Thresholds.review,
     match_threshold: MatchThreshold = Thresholds.match,
     jobs: Annotated[
-        int, typer.Option(min=1, help="Processes that score names [default: one per core].", show_default=False)
+        int,
+        typer.Option(
+            min=1,
+            help="Processes to use [default: one per core]: one reads and writes the files, the others score names.",
+            show_default=False,
+        ),
     ] = os.cpu_count() or 1,
 ) -> None:
     """Screen every row of a spreadsheet and write the flagged report.

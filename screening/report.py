@@ -143,7 +143,9 @@ class Screening:
             waiting: deque[list[NumberedRow]] = deque()
             name, country, address = sheet.name, sheet.country_column, sheet.address_column
             first = done
-            for results in self.screener.check_batches(_name_batches(sheet, waiting), workers=workers):
+            for results in self.screener.check_batches(
+                _name_batches(sheet, waiting), workers=workers, caller_busy=True
+            ):
                 for (number, values), result in zip(waiting.popleft(), results, strict=True):
                     status = result.status
                     if status == "skipped" and (number, sheet.name_column + 1) in sheet.unsaved_formulas():

@@ -90,8 +90,9 @@ def screen_to_file(
     """Screen every row of a vendor spreadsheet straight into a report file, however large the file.
 
     Rows stream from the input through the screener to the report, so that
-    memory does not grow with the row count; ``workers`` processes score
-    the names meanwhile (see :mod:`screening.workers`). The arguments are
+    memory does not grow with the row count. ``workers``: processes in
+    all; this one reads and writes, the others score the names meanwhile
+    (see :mod:`screening.workers`). The arguments are
     those of :func:`~screening.report.screen_file`, with the report's path
     and format.
 
