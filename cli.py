@@ -119,7 +119,7 @@ def screen(
         int,
         typer.Option(
             min=1,
-            help="Processes to use [default: one per core]: one reads and writes the files, the others score names.",
+            help="Processes that screen rows [default: one per core]; this one reads and writes the files meanwhile.",
             show_default=False,
         ),
     ] = os.cpu_count() or 1,

@@ -164,24 +164,16 @@ class Screener:
         for results in self.check_batches(batches(names), workers=workers):
             yield from results
 
-    def check_batches(
-        self, names: Iterable[list[str]], *, workers: int = 1, caller_busy: bool = False
-    ) -> Iterator[list[NameResult]]:
-        """The results of each batch of ``names`` in turn, as :meth:`check_stream` (a file's rows go in batches).
-
-        ``caller_busy``: the caller has work of its own between batches
-        (reading and writing a file), so it counts as one of the ``workers``
-        and the others score: two processes busy on two cores, not three.
-        """
+    def check_batches(self, names: Iterable[list[str]], *, workers: int = 1) -> Iterator[list[NameResult]]:
+        """The results of each batch of ``names`` in turn, as :meth:`check_stream` (a file's rows go in batches)."""
         # Remembered results live as long as the run: after each batch they
         # are kept out of the garbage collector's walks (gc.freeze; the walks
         # took a third of a million-name run). Not when the caller already
         # freezes objects of its own: unfreeze would undo that.
         freeze = gc.get_freeze_count() == 0
         try:
-            scorers = workers - 1 if caller_busy else workers
             if workers > 1 and can_fork():
-                yield from check_in_processes(self, names, workers=scorers, freeze=freeze)
+                yield from check_in_processes(self, names, workers=workers, freeze=freeze)
             else:
                 for batch in names:
                     yield self.check_many(batch)

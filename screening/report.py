@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 import hashlib
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -24,7 +25,7 @@ from screening import __version__
 from screening.cells import CellValue
 from screening.matching import DEFAULT_THRESHOLDS, Alert, NameResult, Screener, Thresholds
 from screening.spreadsheet import Sheet, Table, open_table
-from screening.workers import batches
+from screening.workers import BATCH, batches, can_fork, map_in_processes
 
 STATUSES = ("match", "review", "clear", "skipped")
 NumberedRow = tuple[int, tuple[CellValue, ...]]  # (row number in the sheet, values)
@@ -107,13 +108,19 @@ class Report:
     def rows_screened(self) -> int:
         return len(self.rows)
 
+    def formatted(self, formatter: Formatter) -> Iterator[tuple[str, int]]:
+        """The rows as report text a batch at a time, as :meth:`Screening.formatted` gives them."""
+        for start in range(0, len(self.rows), BATCH):
+            rows = list(self.rows[start : start + BATCH])
+            yield formatter(rows, start), len(rows)
+
 
 class Screening:
     """A run whose rows are screened as they are read, for files too large to hold in memory.
 
-    Iterate ``rows`` once (a report writer does); ``counts``, ``flagged``
-    and the row counts in ``run`` are complete once it is exhausted. Only
-    the flagged rows are kept.
+    Iterate ``rows`` once, or ``formatted`` (a report writer does);
+    ``counts``, ``flagged`` and the row counts in ``run`` are complete once
+    it is exhausted. Only the flagged rows are kept.
     """
 
     def __init__(
@@ -131,43 +138,78 @@ class Screening:
         self._sheet_rows = {s.name: 0 for s in table.sheets}
         self._started = datetime.now(UTC).isoformat(timespec="seconds")
         self._sha256 = _sha256(table.path)
-        self.rows = self._screen(progress, workers)
+        self._progress = progress
+        self._workers = workers
+        self._done = 0
+        sizes = [s.size for s in table.sheets]
+        self._total = sum(n for n in sizes if n is not None) if None not in sizes else 0
+        self.rows = self._screen()
 
-    def _screen(self, progress: Callable[[int, int], None] | None, workers: int) -> Iterator[RowResult]:
-        sizes = [s.size for s in self.table.sheets]
-        total = sum(n for n in sizes if n is not None) if None not in sizes else 0
-        done = 0
-        counts = self.counts
+    def _screen(self) -> Iterator[RowResult]:
         for sheet in self.table.sheets:
             # The screener reads a few batches of names ahead; their rows wait here.
             waiting: deque[list[NumberedRow]] = deque()
-            name, country, address = sheet.name, sheet.country_column, sheet.address_column
-            first = done
-            for results in self.screener.check_batches(
-                _name_batches(sheet, waiting), workers=workers, caller_busy=True
+            names = _name_batches(sheet, waiting)
+            for results in self.screener.check_batches(names, workers=self._workers):
+                rows = _row_results(sheet, waiting.popleft(), results)
+                self._account(sheet.name, len(rows), *_summary(rows))
+                yield from rows
+        self._finish()
+
+    def formatted(self, formatter: Formatter) -> Iterator[tuple[str, int]]:
+        """The rows as report text a batch at a time: (``formatter(rows, rows before)``, rows in it).
+
+        With more than one worker, the worker processes screen the rows and
+        format them too (turning a row into report text takes longer than
+        reading it), and only the flagged rows come back; this process reads
+        the file and writes the text. ``formatter`` is a module-level
+        function (or a partial of one): the workers inherit it.
+        """
+        if self._workers <= 1 or not can_fork():
+            before = 0
+            for rows in batches(self.rows):
+                yield formatter(rows, before), len(rows)
+                before += len(rows)
+            return
+        global _job
+        _job = (self.screener, self.table, formatter)
+        # Objects that live through the run stay out of the collector's walks,
+        # here and in the forked workers (see screening.workers).
+        freeze = gc.get_freeze_count() == 0
+        if freeze:
+            gc.freeze()
+        try:
+            for text, sheet, count, counts, flagged in map_in_processes(
+                _format_batch, self._tasks(), processes=self._workers
             ):
-                for (number, values), result in zip(waiting.popleft(), results, strict=True):
-                    status = result.status
-                    if status == "skipped" and (number, sheet.name_column + 1) in sheet.unsaved_formulas():
-                        result = dataclasses.replace(result, note=UNSAVED_FORMULA)
-                    row = RowResult(
-                        name,
-                        number,
-                        values,
-                        result,
-                        values[country] if country is not None else None,
-                        values[address] if address is not None else None,
-                    )
-                    counts[status] += 1
-                    if status == "match" or status == "review":
-                        self._flagged.append(row)
-                    done += 1
-                    if progress is not None and done % 1000 == 0:
-                        progress(done, max(total, done))
-                    yield row
-            self._sheet_rows[name] = done - first
-        if progress is not None:
-            progress(done, max(total, done))
+                self._account(sheet, count, counts, flagged)
+                yield text, count
+        finally:
+            _job = None
+            if freeze:
+                gc.unfreeze()
+        self._finish()
+
+    def _tasks(self) -> Iterator[tuple[int, list[NumberedRow], int]]:
+        """(sheet, a batch of its rows, rows before them in the report), for the workers."""
+        before = 0
+        for i, sheet in enumerate(self.table.sheets):
+            for batch in batches(sheet.rows):
+                yield i, batch, before
+                before += len(batch)
+
+    def _account(self, sheet: str, count: int, counts: dict[str, int], flagged: list[RowResult]) -> None:
+        for status, n in counts.items():
+            self.counts[status] += n
+        self._flagged += flagged
+        self._sheet_rows[sheet] += count
+        self._done += count
+        if self._progress is not None:
+            self._progress(self._done, max(self._total, self._done))
+
+    def _finish(self) -> None:
+        if self._progress is not None:
+            self._progress(self._done, max(self._total, self._done))
 
     @property
     def flagged(self) -> tuple[RowResult, ...]:
@@ -194,6 +236,54 @@ class Screening:
             ),
             skipped_sheets=table.skipped_sheets,
         )
+
+
+Formatter = Callable[[list[RowResult], int], str]  # (rows, rows before them) -> their text in the report
+_job: tuple[Screener, Table, Formatter] | None = None  # what a forked worker inherits
+
+
+def _format_batch(task: tuple[int, list[NumberedRow], int]) -> tuple[str, str, int, dict[str, int], list[RowResult]]:
+    """In a worker: screen a batch of a sheet's rows and format them (text, sheet, rows, counts, flagged rows)."""
+    assert _job is not None, "a worker is forked after the job is shared"
+    screener, table, formatter = _job
+    index, batch, before = task
+    sheet = table.sheets[index]
+    column = sheet.name_column
+    rows = _row_results(sheet, batch, screener.check_many([_text(values[column]) for _, values in batch]))
+    text = formatter(rows, before)
+    gc.freeze()  # the results it remembers, out of the collector's walks
+    return text, sheet.name, len(rows), *_summary(rows)
+
+
+def _row_results(sheet: Sheet, rows: list[NumberedRow], results: list[NameResult]) -> list[RowResult]:
+    name, country, address, column = sheet.name, sheet.country_column, sheet.address_column, sheet.name_column + 1
+    out = []
+    for (number, values), result in zip(rows, results, strict=True):
+        if result.status == "skipped" and (number, column) in sheet.unsaved_formulas():
+            result = dataclasses.replace(result, note=UNSAVED_FORMULA)
+        out.append(
+            RowResult(
+                name,
+                number,
+                values,
+                result,
+                values[country] if country is not None else None,
+                values[address] if address is not None else None,
+            )
+        )
+    return out
+
+
+def _summary(rows: list[RowResult]) -> tuple[dict[str, int], list[RowResult]]:
+    """The rows' counts by status, and the flagged ones."""
+    counts = dict.fromkeys(STATUSES, 0)
+    flagged = []
+    for r in rows:
+        status = r.result.status
+        counts[status] += 1
+        if status == "match" or status == "review":
+            flagged.append(r)
+    return counts, flagged
 
 
 def _name_batches(sheet: Sheet, waiting: deque[list[NumberedRow]]) -> Iterator[list[str]]:

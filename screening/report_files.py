@@ -10,12 +10,14 @@ apostrophe (OWASP's advice on CSV injection).
 from __future__ import annotations
 
 import csv
+import functools
+import io
 import json
 import math
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +25,7 @@ from screening.cells import CellValue, as_text
 from screening.matching import DEFAULT_THRESHOLDS, Alert, NameResult, Screener, Thresholds
 from screening.report import STATUSES, Report, RowResult, Screening
 from screening.spreadsheet import open_table
-from screening.xlsx_writer import XlsxWriter
+from screening.xlsx_writer import XlsxWriter, row_xml
 
 FORMATS = ("xlsx", "csv", "json")
 ADDED_COLUMNS = (
@@ -90,11 +92,10 @@ def screen_to_file(
     """Screen every row of a vendor spreadsheet straight into a report file, however large the file.
 
     Rows stream from the input through the screener to the report, so that
-    memory does not grow with the row count. ``workers``: processes in
-    all; this one reads and writes, the others score the names meanwhile
-    (see :mod:`screening.workers`). The arguments are
-    those of :func:`~screening.report.screen_file`, with the report's path
-    and format.
+    memory does not grow with the row count. ``workers`` processes screen
+    the rows and turn them into report text while this one reads and writes
+    (see :mod:`screening.workers`). The arguments are those of
+    :func:`~screening.report.screen_file`, with the report's path and format.
 
     Returns:
         The finished :class:`~screening.report.Screening`: its ``counts``,
@@ -131,18 +132,25 @@ def _keys(headers: tuple[str, ...]) -> list[str]:
     return keys
 
 
-def _rows_by_column(report: Report | Screening, columns: list[str]) -> Iterator[tuple[RowResult, list[CellValue]]]:
+def _placement(report: Report | Screening, columns: list[str]) -> dict[str, list[int] | None]:
+    """Where each sheet's columns go among ``columns``: None for a sheet whose columns are ``columns`` in order."""
     index = {c: i for i, c in enumerate(columns)}
-    placement = {s.name: [index[k] for k in _keys(s.headers)] for s in report.run.sheets}
-    in_place = {name for name, where in placement.items() if where == list(range(len(columns)))}
-    for r in report.rows:
-        if r.sheet in in_place:  # one sheet, or sheets alike: the row is already in column order
-            yield r, list(r.values)
-            continue
-        cells: list[CellValue] = [None] * len(columns)
-        for value, i in zip(r.values, placement[r.sheet], strict=False):
-            cells[i] = value
-        yield r, cells
+    placement: dict[str, list[int] | None] = {}
+    for s in report.run.sheets:
+        where = [index[k] for k in _keys(s.headers)]
+        placement[s.name] = None if where == list(range(len(columns))) else where
+    return placement
+
+
+def _in_columns(r: RowResult, placement: dict[str, list[int] | None], width: int) -> list[CellValue]:
+    """The row's values under the report's input columns."""
+    where = placement[r.sheet]
+    if where is None:  # one sheet, or sheets alike: the row is already in column order
+        return list(r.values)
+    cells: list[CellValue] = [None] * width
+    for value, i in zip(r.values, where, strict=False):
+        cells[i] = value
+    return cells
 
 
 def _added(r: RowResult) -> list[CellValue]:
@@ -172,9 +180,9 @@ def _write_xlsx(report: Report | Screening, path: Path) -> None:
         header = columns + list(ADDED_COLUMNS)
         with book.sheet("Screening") as sheet:
             sheet.row(header, style="bold")
-            for r, cells in _rows_by_column(report, columns):
-                # A flagged row is filled red or amber across, blanks included.
-                sheet.row(cells + _added(r), style=r.status if r.flagged else "plain", blanks=r.flagged)
+            rows = functools.partial(_xlsx_rows, placement=_placement(report, columns), width=len(columns))
+            for xml, count in report.formatted(rows):
+                sheet.rows_xml(xml, count)
             sheet.autofilter(report.rows_screened + 1, len(header))
 
         hit_header = [
@@ -217,6 +225,18 @@ def _write_xlsx(report: Report | Screening, path: Path) -> None:
         with book.sheet("Run", widths={1: 24, 2: 70}, frozen_header=False) as run:
             for key, value in _run_rows(report):
                 run.row([key, value], first="bold")
+
+
+def _xlsx_rows(rows: list[RowResult], before: int, *, placement: dict[str, list[int] | None], width: int) -> str:
+    """Rows of the Screening sheet (the header is its first row); run in a worker process when there are workers."""
+    xml = []
+    for number, r in enumerate(rows, start=before + 2):
+        cells = _in_columns(r, placement, width) + _added(r)
+        if r.flagged:  # filled red or amber across, blanks included
+            xml.append(row_xml(number, cells, style=r.status, blanks=True))
+        else:
+            xml.append(row_xml(number, cells))
+    return "".join(xml)
 
 
 def _run_rows(report: Report | Screening) -> list[tuple[str, CellValue]]:
@@ -271,19 +291,34 @@ def _write_csv(report: Report | Screening, path: Path) -> None:
     # in Python, a fifth of the time of a million-row report.)
     with open(path, "w", encoding="utf-8", newline="") as f:
         f.write("\ufeff")
-        writer = csv.writer(f)
-        writer.writerow([csv_safe(c) for c in columns + list(ADDED_COLUMNS)])
-        sheets = {s.name: csv_safe(s.name) for s in report.run.sheets}
-        for r, cells in _rows_by_column(report, columns):
-            safe = [
-                v if type(v) in _AS_IS or (type(v) is str and v[:1] not in _FORMULA_FIRST) else csv_safe(v)
-                for v in cells
-            ]
-            if r.flagged or r.result.note:
-                safe += [csv_safe(v) for v in _added(r)]
-            else:  # most rows: a status and where the row was, nothing else to make safe
-                safe += [r.status, None, None, None, None, None, None, None, sheets[r.sheet], r.row]
-            writer.writerow(safe)
+        csv.writer(f).writerow([csv_safe(c) for c in columns + list(ADDED_COLUMNS)])
+        rows = functools.partial(
+            _csv_rows,
+            placement=_placement(report, columns),
+            width=len(columns),
+            sheets={s.name: csv_safe(s.name) for s in report.run.sheets},
+        )
+        for text, _ in report.formatted(rows):
+            f.write(text)
+
+
+def _csv_rows(
+    rows: list[RowResult], before: int, *, placement: dict[str, list[int] | None], width: int, sheets: dict[str, str]
+) -> str:
+    """Rows of the CSV report (after its header); run in a worker process when there are workers."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for r in rows:
+        safe = [
+            v if type(v) in _AS_IS or (type(v) is str and v[:1] not in _FORMULA_FIRST) else csv_safe(v)
+            for v in _in_columns(r, placement, width)
+        ]
+        if r.flagged or r.result.note:
+            safe += [csv_safe(v) for v in _added(r)]
+        else:  # most rows: a status and where the row was, nothing else to make safe
+            safe += [r.status, None, None, None, None, None, None, None, sheets[r.sheet], r.row]
+        writer.writerow(safe)
+    return out.getvalue()
 
 
 # ---------------------------------------------------------------- json
@@ -372,14 +407,21 @@ def _json_value(value: CellValue) -> Any:
     return as_text(value)
 
 
+def _json_rows(rows: list[RowResult], before: int, *, headers: dict[str, list[str]]) -> str:
+    """Rows of the JSON report, one a line; run in a worker process when there are workers."""
+    return "".join(
+        ("," if n else "") + "\n  " + json.dumps(row_json(r, headers[r.sheet]), ensure_ascii=False)
+        for n, r in enumerate(rows, start=before)
+    )
+
+
 def _write_json(report: Report | Screening, path: Path) -> None:
     # Rows first, one per line, as they are screened; the run, with its
     # counts, once they are all out.
-    headers = _headers(report)
     with open(path, "w", encoding="utf-8") as f:
         f.write('{\n "rows": [')
-        for n, r in enumerate(report.rows):
-            f.write(("," if n else "") + "\n  " + json.dumps(row_json(r, headers[r.sheet]), ensure_ascii=False))
+        for text, _ in report.formatted(functools.partial(_json_rows, headers=_headers(report))):
+            f.write(text)
         f.write('\n ],\n "run": ')
         json.dump(run_json(report), f, ensure_ascii=False, indent=1)
         f.write("\n}\n")

@@ -1,11 +1,17 @@
-"""Screening names on several cores: worker processes score, the caller reads and writes meanwhile.
+"""Screening on several cores: worker processes screen, the caller reads and writes meanwhile.
 
 Python runs one thread of Python code at a time, so the cores are used by
 processes. Each worker is forked from the caller with the screener already
 built (a large list's index takes seconds to build; a fork shares it at
-once). Names go out in batches of distinct, not yet seen names; results come
-back in order, and the caller's screener remembers them, so a name repeated
-across batches is scored once.
+once). Two ways:
+
+- names (:func:`check_in_processes`): batches of distinct, not yet seen
+  names go out, results come back in order, and the caller's screener
+  remembers them, so a name repeated across batches is scored once;
+- a file's rows (:func:`map_in_processes`, for a report): batches of rows go
+  out, and each comes back as report text, formatted in the worker (turning
+  a row into report text takes longer than reading it), with its counts and
+  flagged rows. Each worker remembers the names it has scored.
 
 Remembered results live as long as the run, so after each batch they are
 moved out of the garbage collector's sight (``gc.freeze``): otherwise every
@@ -20,7 +26,7 @@ import gc
 import itertools
 import multiprocessing
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import TYPE_CHECKING, TypeVar
 
@@ -29,6 +35,7 @@ if TYPE_CHECKING:
 
 BATCH = 4000
 T = TypeVar("T")
+R = TypeVar("R")
 _shared: Screener | None = None  # the screener a forked worker inherits
 
 
@@ -87,3 +94,20 @@ def _collect(
         screener.remember(zip(new, future.result(), strict=True))
         out.difference_update(new)
     return screener.check_many(batch)
+
+
+def map_in_processes(function: Callable[[T], R], tasks: Iterable[T], *, processes: int) -> Iterator[R]:
+    """``function(task)`` for each task, in order, on ``processes`` forked processes.
+
+    Up to ``processes + 1`` tasks are out at once. What ``function`` uses
+    beyond its task must be in place before the call: the processes are
+    forked from this one and inherit it.
+    """
+    pending: deque[Future[R]] = deque()
+    with ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("fork")) as pool:
+        for task in tasks:
+            pending.append(pool.submit(function, task))
+            while len(pending) > processes:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()

@@ -85,6 +85,52 @@ def excel_date(value: date) -> float:
     return serial + 1 if serial > 59 else serial
 
 
+def row_xml(
+    number: int,
+    values: Sequence[CellValue],
+    *,
+    style: str = "plain",
+    blanks: bool = False,
+    first: str | None = None,
+    wrapped: frozenset[int] = frozenset(),
+) -> str:
+    """Row ``number`` (from 1) of a sheet as SpreadsheetML; the arguments are those of :meth:`SheetWriter.row`."""
+    n = str(number)
+    refs = _refs(len(values))
+    xfs = _XF_OF[style]
+    cells = []
+    for c, value in enumerate(values):
+        if value is None and not blanks:
+            continue
+        value_xf, date_xf, wrap_xf = _XF_OF[first] if c == 0 and first is not None else xfs
+        if type(value) is str:  # the common cases first, by exact type
+            xf = wrap_xf if c in wrapped else value_xf
+            if len(value) <= MAX_TEXT and _PLAIN.fullmatch(value):
+                cells.append(f'<c r="{refs[c]}{n}" s="{xf}" t="inlineStr"><is><t>{value}</t></is></c>')
+            else:
+                cells.append(_text_cell(refs[c] + n, value, xf))
+        elif value is None:  # a blank in a filled row
+            cells.append(f'<c r="{refs[c]}{n}" s="{value_xf}"/>')
+        elif isinstance(value, bool):
+            cells.append(f'<c r="{refs[c]}{n}" s="{value_xf}" t="b"><v>{int(value)}</v></c>')
+        elif isinstance(value, (int, float)) and math.isfinite(value):
+            cells.append(f'<c r="{refs[c]}{n}" s="{value_xf}"><v>{value!r}</v></c>')
+        elif isinstance(value, date):
+            cells.append(f'<c r="{refs[c]}{n}" s="{date_xf}"><v>{excel_date(value)!r}</v></c>')
+        else:
+            cells.append(_text_cell(refs[c] + n, as_text(value), value_xf))
+    return f'<row r="{n}">{"".join(cells)}</row>'
+
+
+_REFS: list[str] = []  # column letters, by column
+
+
+def _refs(count: int) -> list[str]:
+    while len(_REFS) < count:
+        _REFS.append(column_letters(len(_REFS)))
+    return _REFS
+
+
 class SheetWriter:
     """Rows of one worksheet, written as they come."""
 
@@ -94,7 +140,6 @@ class SheetWriter:
         self._rows = 0
         self._filter = ""
         self._buffer: list[str] = []
-        self._refs: list[str] = []  # column letters, by column
         self._write(f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet {_NS} {_REL_NS}>')
         pane = (
             '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
@@ -125,34 +170,19 @@ class SheetWriter:
         ``blanks``: give empty cells the row's style too (a filled row is filled throughout).
         """
         self._rows += 1
-        n = str(self._rows)
-        while len(self._refs) < len(values):
-            self._refs.append(column_letters(len(self._refs)))
-        refs, wrapped, xfs = self._refs, self._wrapped, _XF_OF[style]
-        cells = []
-        for c, value in enumerate(values):
-            if value is None and not blanks:
-                continue
-            value_xf, date_xf, wrap_xf = _XF_OF[first] if c == 0 and first is not None else xfs
-            if type(value) is str:  # the common cases first, by exact type
-                xf = wrap_xf if c in wrapped else value_xf
-                if len(value) <= MAX_TEXT and _PLAIN.fullmatch(value):
-                    cells.append(f'<c r="{refs[c]}{n}" s="{xf}" t="inlineStr"><is><t>{value}</t></is></c>')
-                else:
-                    cells.append(_text_cell(refs[c] + n, value, xf))
-            elif value is None:  # a blank in a filled row
-                cells.append(f'<c r="{refs[c]}{n}" s="{value_xf}"/>')
-            elif isinstance(value, bool):
-                cells.append(f'<c r="{refs[c]}{n}" s="{value_xf}" t="b"><v>{int(value)}</v></c>')
-            elif isinstance(value, (int, float)) and math.isfinite(value):
-                cells.append(f'<c r="{refs[c]}{n}" s="{value_xf}"><v>{value!r}</v></c>')
-            elif isinstance(value, date):
-                cells.append(f'<c r="{refs[c]}{n}" s="{date_xf}"><v>{excel_date(value)!r}</v></c>')
-            else:
-                cells.append(_text_cell(refs[c] + n, as_text(value), value_xf))
-        self._buffer.append(f'<row r="{n}">{"".join(cells)}</row>')
+        self._buffer.append(row_xml(self._rows, values, style=style, blanks=blanks, first=first, wrapped=self._wrapped))
         if len(self._buffer) >= 1000:
             self._flush()
+
+    def rows_xml(self, xml: str, count: int) -> None:
+        """Write ``count`` rows made by :func:`row_xml` elsewhere (a worker process), numbered from the next row on."""
+        self._rows += count
+        self._buffer.append(xml)
+        self._flush()
+
+    @property
+    def rows_written(self) -> int:
+        return self._rows
 
     def autofilter(self, last_row: int, last_column: int) -> None:
         """Filter buttons on the header row over rows 1 to ``last_row``, columns 1 to ``last_column``."""

@@ -1,6 +1,7 @@
 """Large inputs stream: memory does not grow with the row count, and several processes give the same report."""
 
 import csv
+import json
 import random
 import tracemalloc
 from collections.abc import Callable
@@ -85,3 +86,38 @@ def test_worker_processes_give_the_same_report_as_one(tmp_path: Path) -> None:
     in_memory = screen_file(path)
     with open(tmp_path / "two.csv", encoding="utf-8-sig") as f:
         assert [r.status for r in in_memory.rows] == [row["Status"] for row in csv.DictReader(f)]
+
+
+def two_sheets(path: Path) -> Path:
+    """Two sheets of several batches each, their columns in different orders."""
+    with xlsxwriter.Workbook(str(path), {"constant_memory": True}) as book:
+        first = book.add_worksheet("Suppliers")
+        first.write_row(0, 0, ["Vendor ID", "Vendor Name", "Country", "Spend"])
+        for i, row in enumerate(rows(9_000), start=1):
+            first.write_row(i, 0, row)
+        second = book.add_worksheet("Customers")
+        second.write_row(0, 0, ["Customer Name", "Vendor ID"])
+        for i, row in enumerate(rows(5_000), start=1):
+            second.write_row(i, 0, [row[1], row[0]])
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "json"])
+def test_worker_processes_write_every_format_as_one_does(tmp_path: Path, fmt: str) -> None:
+    path = two_sheets(tmp_path / "vendors.xlsx")
+    one = screen_to_file(path, tmp_path / f"one.{fmt}", fmt=fmt, workers=1)
+    two = screen_to_file(path, tmp_path / f"two.{fmt}", fmt=fmt, workers=2)
+    assert one.counts == two.counts and one.counts["match"] > 0
+    assert [(r.sheet, r.row, r.status) for r in one.flagged] == [(r.sheet, r.row, r.status) for r in two.flagged]
+    assert one.run.sheets == two.run.sheets
+    if fmt == "json":
+        assert (
+            json.loads((tmp_path / "one.json").read_text())["rows"]
+            == json.loads((tmp_path / "two.json").read_text())["rows"]
+        )
+        return
+    books = [python_calamine.CalamineWorkbook.from_path(str(tmp_path / f"{n}.xlsx")) for n in ("one", "two")]
+    for name in ("Screening", "Hits"):
+        first, second = (book.get_sheet_by_name(name).to_python() for book in books)
+        assert len(first) == (14_001 if name == "Screening" else two.counts["match"] + two.counts["review"] + 1)
+        assert first == second
