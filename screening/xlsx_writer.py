@@ -99,27 +99,40 @@ def row_xml(
     refs = _refs(len(values))
     xfs = _XF_OF[style]
     cells = []
-    for c, value in enumerate(values):
-        if value is None and not blanks:
-            continue
-        value_xf, date_xf, wrap_xf = _XF_OF[first] if c == 0 and first is not None else xfs
-        if type(value) is str:  # the common cases first, by exact type
-            xf = wrap_xf if c in wrapped else value_xf
-            if len(value) <= MAX_TEXT and _PLAIN.fullmatch(value):
-                cells.append(f'<c r="{refs[c]}{n}" s="{xf}" t="inlineStr"><is><t>{value}</t></is></c>')
+    if first is None and not blanks and not wrapped:
+        # Most rows: one format throughout, empty cells left out, plain text and numbers.
+        s = f' s="{xfs[0]}"' if xfs[0] else ""  # format 0 is the default
+        for ref, value in zip(refs, values, strict=False):  # refs may run past the row
+            if type(value) is str and len(value) <= MAX_TEXT and _PLAIN.fullmatch(value):
+                cells.append(f'<c r="{ref}{n}"{s} t="inlineStr"><is><t>{value}</t></is></c>')
+            elif value is None:
+                continue
+            elif (type(value) is float or type(value) is int) and math.isfinite(value):
+                cells.append(f'<c r="{ref}{n}"{s}><v>{value!r}</v></c>')
             else:
-                cells.append(_text_cell(refs[c] + n, value, xf))
-        elif value is None:  # a blank in a filled row
-            cells.append(f'<c r="{refs[c]}{n}" s="{value_xf}"/>')
-        elif isinstance(value, bool):
-            cells.append(f'<c r="{refs[c]}{n}" s="{value_xf}" t="b"><v>{int(value)}</v></c>')
-        elif isinstance(value, (int, float)) and math.isfinite(value):
-            cells.append(f'<c r="{refs[c]}{n}" s="{value_xf}"><v>{value!r}</v></c>')
-        elif isinstance(value, date):
-            cells.append(f'<c r="{refs[c]}{n}" s="{date_xf}"><v>{excel_date(value)!r}</v></c>')
-        else:
-            cells.append(_text_cell(refs[c] + n, as_text(value), value_xf))
+                cells.append(_cell(ref + n, value, xfs, wrap=False))
+    else:
+        for c, value in enumerate(values):
+            if value is not None or blanks:
+                own = _XF_OF[first] if c == 0 and first is not None else xfs
+                cells.append(_cell(refs[c] + n, value, own, wrap=c in wrapped))
     return f'<row r="{n}">{"".join(cells)}</row>'
+
+
+def _cell(ref: str, value: CellValue, xfs: tuple[int, ...], *, wrap: bool) -> str:
+    """One cell at ``ref`` in the formats ``xfs`` (for a value, a date, wrapped text)."""
+    value_xf, date_xf, wrap_xf = xfs
+    if isinstance(value, str):
+        return _text_cell(ref, value, wrap_xf if wrap else value_xf)
+    if value is None:  # a blank in a filled row
+        return f'<c r="{ref}" s="{value_xf}"/>'
+    if isinstance(value, bool):
+        return f'<c r="{ref}" s="{value_xf}" t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, (int, float)) and math.isfinite(value):
+        return f'<c r="{ref}" s="{value_xf}"><v>{value!r}</v></c>'
+    if isinstance(value, date):
+        return f'<c r="{ref}" s="{date_xf}"><v>{excel_date(value)!r}</v></c>'
+    return _text_cell(ref, as_text(value), value_xf)
 
 
 _REFS: list[str] = []  # column letters, by column
