@@ -87,9 +87,10 @@ class _Progress:
     def __init__(self) -> None:
         self.enabled = sys.stderr.isatty()
         self.start = time.monotonic()
+        self.finished = False
 
     def __call__(self, done: int, total: int) -> None:
-        if not self.enabled or total < 5000:
+        if not self.enabled or total < 5000 or self.finished:  # the run reports its end once more
             return
         elapsed = max(time.monotonic() - self.start, 1e-6)
         rate = done / elapsed
@@ -99,6 +100,7 @@ class _Progress:
         sys.stderr.write(f"\r[{bar:<{width}}] {done:,}/{total:,} rows  {rate:,.0f} rows/s  {left:,.0f}s left ")
         if done >= total:
             sys.stderr.write("\n")
+            self.finished = True
         sys.stderr.flush()
 
 

@@ -1,5 +1,7 @@
 import json
 import os
+import pty
+import select
 import subprocess
 import sys
 from pathlib import Path
@@ -123,3 +125,32 @@ def test_installed_command_carries_list_and_articles(tmp_path: Path) -> None:
     result = subprocess.run([str(command), "lists", "show"], capture_output=True, text=True, cwd=tmp_path, env=env)
     assert result.returncode == 0, result.stderr
     assert "xinjiang-psb" in result.stdout and "000_70bcd44426b93788.txt" in result.stdout
+
+
+def test_long_runs_show_progress_on_a_terminal_only(tmp_path: Path) -> None:
+    path = tmp_path / "vendors.csv"
+    path.write_text("Supplier\n" + "".join(f"Vendor {i} Trading Ltd\n" for i in range(12_000)))
+    command = [sys.executable, str(ROOT / "cli.py"), "screen", str(path), "--format", "csv"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    # stderr a terminal (a pseudo-terminal): one progress line, redrawn, ending at every row.
+    terminal, other_end = pty.openpty()
+    run = subprocess.run(command, stdout=subprocess.PIPE, stderr=other_end, env=env, timeout=120)
+    os.close(other_end)
+    shown = b""
+    while select.select([terminal], [], [], 0)[0]:
+        try:
+            chunk = os.read(terminal, 65536)
+        except OSError:  # the other end is closed
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(terminal)
+    assert run.returncode == 0
+    text = shown.decode().replace("\r\n", "\n")  # the terminal ends lines with both
+    last = text.split("\r")[-1]
+    assert "12,000/12,000 rows" in last and "rows/s" in last and "s left" in last
+    assert text.count("\n") == 1 and text.endswith("\n")  # the finished line, once
+    # stderr not a terminal: nothing but the summary on stdout.
+    piped = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+    assert piped.returncode == 0 and piped.stderr == "" and "12,000 rows" in piped.stdout
