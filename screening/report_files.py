@@ -2,9 +2,13 @@
 
 Every writer goes to a temporary file beside the target and renames it into
 place, so a failed run never leaves a partial report. Cell text from the input
-is written as text, never as a formula: xlsx cells through ``write_string``,
-CSV cells that a spreadsheet would read as a formula with a leading
-apostrophe (OWASP's advice on CSV injection).
+is written as text, never as a formula: xlsx cells as inline strings, CSV
+cells that a spreadsheet would read as a formula with a leading apostrophe
+(OWASP's advice on CSV injection).
+
+The rows of a report are turned into text a batch at a time by the
+``_*_rows`` functions, in the worker processes of a run that has them (see
+:meth:`screening.report.Screening.formatted`).
 """
 
 from __future__ import annotations
@@ -154,9 +158,8 @@ def _in_columns(r: RowResult, placement: dict[str, list[int] | None], width: int
 
 
 def _added(r: RowResult) -> list[CellValue]:
+    """The report's own columns for a flagged row or a row with a note (the others have a status and a place only)."""
     best = r.best
-    if best is None and not r.result.note:  # most rows: a status and where the row was
-        return [r.status, None, None, None, None, None, None, None, r.sheet, r.row]
     return [
         r.status,
         best.score if best else None,
@@ -180,8 +183,8 @@ def _write_xlsx(report: Report | Screening, path: Path) -> None:
         header = columns + list(ADDED_COLUMNS)
         with book.sheet("Screening") as sheet:
             sheet.row(header, style="bold")
-            rows = functools.partial(_xlsx_rows, placement=_placement(report, columns), width=len(columns))
-            for xml, count in report.formatted(rows):
+            formatter = functools.partial(_xlsx_rows, placement=_placement(report, columns), width=len(columns))
+            for xml, count in report.formatted(formatter):
                 sheet.rows_xml(xml, count)
             sheet.autofilter(report.rows_screened + 1, len(header))
 
@@ -231,10 +234,14 @@ def _xlsx_rows(rows: list[RowResult], before: int, *, placement: dict[str, list[
     """Rows of the Screening sheet (the header is its first row); run in a worker process when there are workers."""
     xml = []
     for number, r in enumerate(rows, start=before + 2):
-        cells = _in_columns(r, placement, width) + _added(r)
-        if r.flagged:  # filled red or amber across, blanks included
-            xml.append(row_xml(number, cells, style=r.status, blanks=True))
-        else:
+        cells = _in_columns(r, placement, width)
+        status = r.result.status
+        if status == "match" or status == "review":  # filled red or amber across, blanks included
+            xml.append(row_xml(number, cells + _added(r), style=status, blanks=True))
+        elif r.result.note:
+            xml.append(row_xml(number, cells + _added(r)))
+        else:  # most rows: a status and where the row was
+            cells += (status, None, None, None, None, None, None, None, r.sheet, r.row)
             xml.append(row_xml(number, cells))
     return "".join(xml)
 
@@ -292,13 +299,13 @@ def _write_csv(report: Report | Screening, path: Path) -> None:
     with open(path, "w", encoding="utf-8", newline="") as f:
         f.write("\ufeff")
         csv.writer(f).writerow([csv_safe(c) for c in columns + list(ADDED_COLUMNS)])
-        rows = functools.partial(
+        formatter = functools.partial(
             _csv_rows,
             placement=_placement(report, columns),
             width=len(columns),
             sheets={s.name: csv_safe(s.name) for s in report.run.sheets},
         )
-        for text, _ in report.formatted(rows):
+        for text, _ in report.formatted(formatter):
             f.write(text)
 
 

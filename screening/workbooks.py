@@ -146,10 +146,10 @@ def _guarded(path: Path, rows: Iterator[list[CellValue]]) -> Iterator[list[CellV
 
 def _clean(value: object) -> CellValue:
     """Calamine gives "" for an empty cell and floats for whole numbers: make them None and int."""
+    if type(value) is float:  # the commonest after text (amounts, ids)
+        return int(value) if value.is_integer() and abs(value) < 2**53 else value
     if value == "" or value is None:
         return None
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
-        return int(value)
     if isinstance(value, (str, int, float, bool, date, datetime, time, timedelta)):
         return value
     return str(value)

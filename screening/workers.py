@@ -58,7 +58,7 @@ def can_fork() -> bool:
 
 
 def check_in_processes(
-    screener: Screener, batches: Iterable[list[str]], *, workers: int, freeze: bool = True
+    screener: Screener, name_batches: Iterable[list[str]], *, workers: int, freeze: bool = True
 ) -> Iterator[list[NameResult]]:
     """The results of ``screener.check_many`` for each batch of names, in order, scored by ``workers`` forked processes.
 
@@ -74,7 +74,7 @@ def check_in_processes(
     pending: deque[tuple[list[str], list[str], Future[list[NameResult]] | None]] = deque()
     out: set[str] = set()
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        for batch in batches:
+        for batch in name_batches:
             new = [n for n in screener.unknown(batch) if n not in out]
             out.update(new)
             pending.append((batch, new, pool.submit(_check_batch, new) if new else None))
