@@ -171,8 +171,6 @@ class Screening:
                 yield formatter(rows, before), len(rows)
                 before += len(rows)
             return
-        global _job
-        _job = (self.screener, self.table, formatter)
         # Objects that live through the run stay out of the collector's walks,
         # here and in the forked workers (see screening.workers).
         freeze = gc.get_freeze_count() == 0
@@ -180,12 +178,15 @@ class Screening:
             gc.freeze()
         try:
             for text, sheet, count, counts, flagged in map_in_processes(
-                _format_batch, self._tasks(), processes=self._workers
+                _format_batch,
+                self._tasks(),
+                processes=self._workers,
+                setup=_take_job,
+                shared=(self.screener, self.table, formatter),
             ):
                 self._account(sheet, count, counts, flagged)
                 yield text, count
         finally:
-            _job = None
             if freeze:
                 gc.unfreeze()
         self._finish()
@@ -239,12 +240,17 @@ class Screening:
 
 
 Formatter = Callable[[list[RowResult], int], str]  # (rows, rows before them) -> their text in the report
-_job: tuple[Screener, Table, Formatter] | None = None  # what a forked worker inherits
+_job: tuple[Screener, Table, Formatter] | None = None  # in a worker, what it screens with and formats by
+
+
+def _take_job(job: tuple[Screener, Table, Formatter]) -> None:
+    global _job
+    _job = job
 
 
 def _format_batch(task: tuple[int, list[NumberedRow], int]) -> tuple[str, str, int, dict[str, int], list[RowResult]]:
     """In a worker: screen a batch of a sheet's rows and format them (text, sheet, rows, counts, flagged rows)."""
-    assert _job is not None, "a worker is forked after the job is shared"
+    assert _job is not None, "a worker is set up with its job"
     screener, table, formatter = _job
     index, batch, before = task
     sheet = table.sheets[index]

@@ -36,11 +36,20 @@ if TYPE_CHECKING:
 BATCH = 4000
 T = TypeVar("T")
 R = TypeVar("R")
-_shared: Screener | None = None  # the screener a forked worker inherits
+S = TypeVar("S")
+_shared: Screener | None = None  # in a worker, the screener it was forked with
+
+
+def _share(screener: Screener) -> None:
+    # Run in each worker as it starts. (Set in the caller instead, a second
+    # run started meanwhile on another thread could hand its workers the
+    # wrong screener.) Forked, the screener is inherited, not copied.
+    global _shared
+    _shared = screener
 
 
 def _check_batch(names: list[str]) -> list[NameResult]:
-    assert _shared is not None, "a worker is forked after the screener is shared"
+    assert _shared is not None, "a worker is set up with the screener"
     results = [_shared.check(name) for name in names]
     gc.freeze()
     return results
@@ -67,13 +76,12 @@ def check_in_processes(
     caller's objects out of the collector's sight before forking and after
     each batch (the caller unfreezes them when the run ends).
     """
-    global _shared
-    _shared = screener
     if freeze:
         gc.freeze()
     pending: deque[tuple[list[str], list[str], Future[list[NameResult]] | None]] = deque()
     out: set[str] = set()
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+    fork = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=fork, initializer=_share, initargs=(screener,)) as pool:
         for batch in name_batches:
             new = [n for n in screener.unknown(batch) if n not in out]
             out.update(new)
@@ -96,15 +104,23 @@ def _collect(
     return screener.check_many(batch)
 
 
-def map_in_processes(function: Callable[[T], R], tasks: Iterable[T], *, processes: int) -> Iterator[R]:
+def map_in_processes(
+    function: Callable[[T], R],
+    tasks: Iterable[T],
+    *,
+    processes: int,
+    setup: Callable[[S], None],
+    shared: S,
+) -> Iterator[R]:
     """``function(task)`` for each task, in order, on ``processes`` forked processes.
 
-    Up to ``processes + 1`` tasks are out at once. What ``function`` uses
-    beyond its task must be in place before the call: the processes are
-    forked from this one and inherit it.
+    Up to ``processes + 1`` tasks are out at once. Each process runs
+    ``setup(shared)`` as it starts, to keep what ``function`` needs beyond
+    its task (forked, ``shared`` is inherited, not copied).
     """
     pending: deque[Future[R]] = deque()
-    with ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("fork")) as pool:
+    fork = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=processes, mp_context=fork, initializer=setup, initargs=(shared,)) as pool:
         for task in tasks:
             pending.append(pool.submit(function, task))
             while len(pending) > processes:

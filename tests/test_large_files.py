@@ -5,6 +5,7 @@ import json
 import random
 import tracemalloc
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -121,3 +122,15 @@ def test_worker_processes_write_every_format_as_one_does(tmp_path: Path, fmt: st
         first, second = (book.get_sheet_by_name(name).to_python() for book in books)
         assert len(first) == (14_001 if name == "Screening" else two.counts["match"] + two.counts["review"] + 1)
         assert first == second
+
+
+def test_runs_on_two_threads_at_once_each_get_their_own_report(tmp_path: Path) -> None:
+    # A procurement script may screen two files at once; each run's workers
+    # must screen that run's rows.
+    paths = [write_csv(tmp_path / "a.csv", 9_000), write_xlsx(tmp_path / "b.xlsx", 8_500)]
+    alone = [screen_to_file(p, tmp_path / f"{p.stem}-alone.csv", fmt="csv").counts for p in paths]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        runs = list(pool.map(lambda p: screen_to_file(p, tmp_path / f"{p.stem}-both.csv", fmt="csv", workers=2), paths))
+    assert [run.counts for run in runs] == alone
+    for p in paths:
+        assert (tmp_path / f"{p.stem}-alone.csv").read_bytes() == (tmp_path / f"{p.stem}-both.csv").read_bytes()
