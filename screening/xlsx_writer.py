@@ -139,9 +139,15 @@ _REFS: list[str] = []  # column letters, by column
 
 
 def _refs(count: int) -> list[str]:
-    while len(_REFS) < count:
-        _REFS.append(column_letters(len(_REFS)))
-    return _REFS
+    """Column letters for at least ``count`` columns."""
+    global _REFS
+    refs = _REFS
+    if len(refs) < count:
+        # A new list rather than appending to the shared one: writers on two
+        # threads at once could otherwise both append the same column.
+        refs = [column_letters(i) for i in range(max(count, 2 * len(refs), 32))]
+        _REFS = refs
+    return refs
 
 
 class SheetWriter:
