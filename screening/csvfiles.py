@@ -108,17 +108,48 @@ def _csv_rows(path: Path, encoding: str, delimiter: str) -> Iterator[list[CellVa
             raise _malformed(path, exc) from exc
 
 
+# A last line put after the file's own: read back as a row of its own unless
+# the file ends inside a quoted field, which swallows it.
+_END = "\x00screening: end of file\x00"
+
+
 def _csv_shape(path: Path, encoding: str, delimiter: str) -> tuple[int, int]:
-    """(widest row, rows) of a CSV file, counted as :func:`_csv_rows` yields them; in one pass at C speed."""
+    """(widest row, rows) of a CSV file, counted as :func:`_csv_rows` yields them.
+
+    Refuses a file with a quote that is never closed: the csv module would
+    read the rest of the file, however many lines, as one cell.
+    """
     with open(path, encoding=encoding, newline="") as f:
         try:
-            widths = list(map(len, csv.reader(f, delimiter=delimiter)))
+            widths = []
+            row: list[str] = []
+            for row in csv.reader(itertools.chain(f, [_END]), delimiter=delimiter):
+                widths.append(len(row))
         except csv.Error as exc:
             raise _malformed(path, exc) from exc
+    if row != [_END]:
+        line = _last_record_start(path, encoding, delimiter)
+        raise ScreeningError(
+            f"{path.name}: malformed CSV (the quote opened on line {line} is never closed, so every line after it "
+            "would be read as one cell); export it again as CSV or .xlsx"
+        )
+    widths.pop()
     size = len(widths)
     while size and not widths[size - 1]:  # blank lines at the end are not rows
         size -= 1
     return max(widths, default=0), size
+
+
+def _last_record_start(path: Path, encoding: str, delimiter: str) -> int:
+    """The line on which the file's last row starts."""
+    with open(path, encoding=encoding, newline="") as f:
+        reader = csv.reader(f, delimiter=delimiter)
+        start = 1
+        while True:
+            begins = reader.line_num + 1
+            if next(reader, None) is None:
+                return start
+            start = begins
 
 
 def csv_part(path: Path, has_header: Callable[[list[list[CellValue]]], bool]) -> Part:

@@ -218,6 +218,19 @@ def test_latin1_and_quoted_newlines(tmp_path: Path) -> None:
     assert [v for _, v in read_table(path).sheets[0].rows] == [("Société\nGénérale", "x"), ("Acme, Inc", "y")]
 
 
+def test_a_quote_never_closed_is_refused_not_read_as_one_cell(tmp_path: Path) -> None:
+    # The csv module reads from an unclosed quote to the end of the file as
+    # one cell: three vendors, two of them listed, would vanish into a name.
+    path = tmp_path / "v.csv"
+    path.write_text('Vendor,Country\nAcme,US\n"Acme Tools,US\nHikvision,CN\nDahua,CN', encoding="utf-8")
+    with pytest.raises(ScreeningError, match=r"v\.csv: malformed CSV \(the quote opened on line 3 is never closed"):
+        read_table(path)
+    # Closed, and no line break after the last row: read as it is.
+    path.write_text('Vendor,Country\nAcme,US\n"Acme\nTools",US\nHikvision,CN', encoding="utf-8")
+    rows = [values for _, values in read_table(path).sheets[0].rows]
+    assert rows == [("Acme", "US"), ("Acme\nTools", "US"), ("Hikvision", "CN")]
+
+
 def test_quoting_is_not_guessed_from_the_data(tmp_path: Path) -> None:
     # Found by tests/test_properties.py: the sniffer read a lone '"' as '""'.
     path = tmp_path / "v.csv"
