@@ -41,6 +41,9 @@ app.add_typer(lists_app, name="lists")
 
 EXIT_FLAGGED = 1
 EXIT_INPUT_ERROR = 2
+# The cores this process may run on: os.cpu_count() counts the machine's,
+# which taskset or a container's CPU set may not allow (each worker costs memory).
+_CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 class Format(StrEnum):
@@ -124,7 +127,7 @@ def screen(
             help="Processes that screen rows [default: one per core]; this one reads and writes the files meanwhile.",
             show_default=False,
         ),
-    ] = os.cpu_count() or 1,
+    ] = _CORES,
 ) -> None:
     """Screen every row of a spreadsheet and write the flagged report.
 
