@@ -102,8 +102,9 @@ def row_xml(
     if first is None and not blanks and not wrapped:
         # Most rows: one format throughout, empty cells left out, plain text and numbers.
         s = f' s="{xfs[0]}"' if xfs[0] else ""  # format 0 is the default
+        plain = _PLAIN_SEEN
         for ref, value in zip(refs, values, strict=False):  # refs may run past the row
-            if type(value) is str and len(value) <= MAX_TEXT and _PLAIN.fullmatch(value):
+            if type(value) is str and (plain.get(value) or _is_plain(value)):
                 cells.append(f'<c r="{ref}{n}"{s} t="inlineStr"><is><t>{value}</t></is></c>')
             elif value is None:
                 continue
@@ -117,6 +118,21 @@ def row_xml(
                 own = _XF_OF[first] if c == 0 and first is not None else xfs
                 cells.append(_cell(refs[c] + n, value, own, wrap=c in wrapped))
     return f'<row r="{n}">{"".join(cells)}</row>'
+
+
+# Short text found plain, remembered: a report repeats its statuses, sheet
+# names, countries and vendors every few rows. Emptied when full (unique
+# values such as ids would otherwise fill it for good).
+_PLAIN_SEEN: dict[str, bool] = {}
+
+
+def _is_plain(text: str) -> bool:
+    found = len(text) <= MAX_TEXT and _PLAIN.fullmatch(text) is not None
+    if found and len(text) < 100:
+        if len(_PLAIN_SEEN) >= 100_000:
+            _PLAIN_SEEN.clear()
+        _PLAIN_SEEN[text] = True
+    return found
 
 
 def _cell(ref: str, value: CellValue, xfs: tuple[int, ...], *, wrap: bool) -> str:
