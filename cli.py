@@ -28,7 +28,8 @@ from screening.evaluation import (
     screener_judge,
     tally,
 )
-from screening.report_files import default_output, name_result_json
+from screening.report_files import default_output
+from screening.report_json import name_result_json
 
 app = typer.Typer(
     help="Screen vendor and customer names against restricted-party lists.",

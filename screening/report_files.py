@@ -17,17 +17,16 @@ import csv
 import functools
 import io
 import json
-import math
 import os
 import re
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from screening.cells import CellValue, as_text
-from screening.matching import DEFAULT_THRESHOLDS, Alert, NameResult, Screener, Thresholds
+from screening.matching import DEFAULT_THRESHOLDS, Screener, Thresholds
 from screening.report import STATUSES, Report, RowResult, Screening
+from screening.report_json import header_keys, json_headers, json_rows, run_json
 from screening.spreadsheet import open_table
 from screening.xlsx_writer import XlsxWriter, row_xml
 
@@ -120,20 +119,10 @@ def input_columns(report: Report | Screening) -> list[str]:
     """The union of the screened sheets' headers, in order of first appearance."""
     columns: list[str] = []
     for sheet in report.run.sheets:
-        for key in _keys(sheet.headers):
+        for key in header_keys(sheet.headers):
             if key not in columns:
                 columns.append(key)
     return columns
-
-
-def _keys(headers: tuple[str, ...]) -> list[str]:
-    """Headers made unique within a sheet: a second "Notes" becomes "Notes (2)"."""
-    seen: dict[str, int] = {}
-    keys = []
-    for h in headers:
-        seen[h] = seen.get(h, 0) + 1
-        keys.append(h if seen[h] == 1 else f"{h} ({seen[h]})")
-    return keys
 
 
 def _placement(report: Report | Screening, columns: list[str]) -> dict[str, list[int] | None]:
@@ -141,7 +130,7 @@ def _placement(report: Report | Screening, columns: list[str]) -> dict[str, list
     index = {c: i for i, c in enumerate(columns)}
     placement: dict[str, list[int] | None] = {}
     for s in report.run.sheets:
-        where = [index[k] for k in _keys(s.headers)]
+        where = [index[k] for k in header_keys(s.headers)]
         placement[s.name] = None if where == list(range(len(columns))) else where
     return placement
 
@@ -328,106 +317,12 @@ def _csv_rows(
     return out.getvalue()
 
 
-# ---------------------------------------------------------------- json
-
-
-def report_json(report: Report) -> dict[str, Any]:
-    """The JSON contract: ``{"run": {...}, "rows": [...]}`` (see the README)."""
-    headers = _headers(report)
-    return {"run": run_json(report), "rows": [row_json(r, headers[r.sheet]) for r in report.rows]}
-
-
-def run_json(report: Report | Screening) -> dict[str, Any]:
-    """What was screened, against which list, with which settings, and the counts."""
-    run = report.run
-    return {
-        "tool_version": run.tool_version,
-        "list_version": run.list_version,
-        "input": run.input,
-        "input_sha256": run.input_sha256,
-        "started": run.started,
-        "thresholds": {"match": run.thresholds.match, "review": run.thresholds.review},
-        "rows_screened": report.rows_screened,
-        "counts": dict(report.counts),
-        "sheets": [
-            {"name": s.name, "header_row": s.header_row, "name_column": s.name_column, "rows": s.rows}
-            for s in run.sheets
-        ],
-        "skipped_sheets": [{"name": n, "reason": why} for n, why in run.skipped_sheets],
-    }
-
-
-def _headers(report: Report | Screening) -> dict[str, list[str]]:
-    return {s.name: _keys(s.headers) for s in report.run.sheets}
-
-
-def row_json(r: RowResult, headers: list[str]) -> dict[str, Any]:
-    """One input row: where it is, its result (as :func:`name_result_json`), its values under ``headers``."""
-    return {
-        "sheet": r.sheet,
-        "row": r.row,
-        **name_result_json(r.result),
-        "country": _json_value(r.country),
-        "address": _json_value(r.address),
-        "values": {h: _json_value(v) for h, v in zip(headers, r.values, strict=False)},
-    }
-
-
-def name_result_json(r: NameResult) -> dict[str, Any]:
-    """One screened name, as ``screening check --json`` and ``POST /api/check`` return it."""
-    best = r.best
-    return {
-        "name": r.name,
-        "status": r.status,
-        "score": best.score if best else None,
-        "entity_id": best.entity_id if best else None,
-        "entity": best.entity if best else None,
-        "matched_name": best.matched_name if best else None,
-        "restrictions": list(best.restrictions) if best else [],
-        "sources": [s.to_json() for s in best.sources] if best else [],
-        "explanation": best.explanation if best else None,
-        "note": r.note or None,
-        "alerts": [alert_json(a) for a in r.alerts],
-    }
-
-
-def alert_json(a: Alert) -> dict[str, Any]:
-    return {
-        "entity_id": a.entity_id,
-        "entity": a.entity,
-        "matched_name": a.matched_name,
-        "score": a.score,
-        "level": a.level,
-        "query_norm": a.query_norm,
-        "name_norm": a.name_norm,
-        "restrictions": list(a.restrictions),
-        "sources": [s.to_json() for s in a.sources],
-        "explanation": a.explanation,
-    }
-
-
-def _json_value(value: CellValue) -> Any:
-    if value is None or isinstance(value, (str, bool, int)):
-        return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else str(value)
-    return as_text(value)
-
-
-def _json_rows(rows: list[RowResult], before: int, *, headers: dict[str, list[str]]) -> str:
-    """Rows of the JSON report, one a line; run in a worker process when there are workers."""
-    return "".join(
-        ("," if n else "") + "\n  " + json.dumps(row_json(r, headers[r.sheet]), ensure_ascii=False)
-        for n, r in enumerate(rows, start=before)
-    )
-
-
 def _write_json(report: Report | Screening, path: Path) -> None:
     # Rows first, one per line, as they are screened; the run, with its
     # counts, once they are all out.
     with open(path, "w", encoding="utf-8") as f:
         f.write('{\n "rows": [')
-        for text, _ in report.formatted(functools.partial(_json_rows, headers=_headers(report))):
+        for text, _ in report.formatted(functools.partial(json_rows, headers=json_headers(report))):
             f.write(text)
         f.write('\n ],\n "run": ')
         json.dump(run_json(report), f, ensure_ascii=False, indent=1)

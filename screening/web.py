@@ -32,7 +32,8 @@ from screening.entities import EntityList
 from screening.errors import ScreeningError
 from screening.matching import Screener, Thresholds
 from screening.report import Report, screen_file
-from screening.report_files import FORMATS, name_result_json, report_json, write_report
+from screening.report_files import FORMATS, write_report
+from screening.report_json import name_result_json, report_json
 from screening.spreadsheet import CSV_SUFFIXES, WORKBOOK_SUFFIXES
 
 DEFAULT_MAX_UPLOAD = 50 * 1024 * 1024

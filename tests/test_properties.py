@@ -13,7 +13,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from python_calamine import CalamineWorkbook
 
 from screening import ScreeningError, screen_file
-from screening.report_files import report_json
+from screening.report_json import report_json
 from screening.xlsx_writer import MAX_TEXT, XlsxWriter
 
 text = st.text(max_size=40)

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from cli import app as cli_app
 from screening import screen_file
-from screening.report_files import report_json
+from screening.report_json import report_json
 from screening.web import create_app
 
 
