@@ -15,7 +15,10 @@ from screening.report import Report, RowResult, Screening
 
 
 def header_keys(headers: tuple[str, ...]) -> list[str]:
-    """Headers made unique within a sheet: a second "Notes" becomes "Notes (2)"."""
+    """Headers made unique within a sheet: a second "Notes" becomes "Notes (2)".
+
+    The keys of a row's ``values`` here, and the input columns of the xlsx and csv reports.
+    """
     seen: dict[str, int] = {}
     keys = []
     for h in headers:
