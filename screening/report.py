@@ -16,7 +16,7 @@ import dataclasses
 import gc
 import hashlib
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,7 +25,7 @@ from screening import __version__
 from screening.cells import CellValue
 from screening.matching import DEFAULT_THRESHOLDS, Alert, NameResult, Screener, Thresholds
 from screening.spreadsheet import Sheet, Table, open_table
-from screening.workers import BATCH, batches, can_fork, map_in_processes
+from screening.workers import batches, can_fork, map_in_processes
 
 STATUSES = ("match", "review", "clear", "skipped")
 NumberedRow = tuple[int, tuple[CellValue, ...]]  # (row number in the sheet, values)
@@ -110,9 +110,7 @@ class Report:
 
     def formatted(self, formatter: Formatter) -> Iterator[tuple[str, int]]:
         """The rows as report text a batch at a time, as :meth:`Screening.formatted` gives them."""
-        for start in range(0, len(self.rows), BATCH):
-            rows = list(self.rows[start : start + BATCH])
-            yield formatter(rows, start), len(rows)
+        return _formatted_here(self.rows, formatter)
 
 
 class Screening:
@@ -154,7 +152,7 @@ class Screening:
                 rows = _row_results(sheet, waiting.popleft(), results)
                 self._account(sheet.name, len(rows), *_summary(rows))
                 yield from rows
-        self._finish()
+        self._tell_progress()  # the end, once more
 
     def formatted(self, formatter: Formatter) -> Iterator[tuple[str, int]]:
         """The rows as report text a batch at a time: (``formatter(rows, rows before)``, rows in it).
@@ -166,10 +164,7 @@ class Screening:
         function (or a partial of one): the workers inherit it.
         """
         if self._workers <= 1 or not can_fork():
-            before = 0
-            for rows in batches(self.rows):
-                yield formatter(rows, before), len(rows)
-                before += len(rows)
+            yield from _formatted_here(self.rows, formatter)
             return
         # Objects that live through the run stay out of the collector's walks,
         # here and in the forked workers (see screening.workers).
@@ -189,7 +184,7 @@ class Screening:
         finally:
             if freeze:
                 gc.unfreeze()
-        self._finish()
+        self._tell_progress()  # the end, once more
 
     def _tasks(self) -> Iterator[tuple[int, list[NumberedRow], int]]:
         """(sheet, a batch of its rows, rows before them in the report), for the workers."""
@@ -205,10 +200,9 @@ class Screening:
         self._flagged += flagged
         self._sheet_rows[sheet] += count
         self._done += count
-        if self._progress is not None:
-            self._progress(self._done, max(self._total, self._done))
+        self._tell_progress()
 
-    def _finish(self) -> None:
+    def _tell_progress(self) -> None:
         if self._progress is not None:
             self._progress(self._done, max(self._total, self._done))
 
@@ -254,8 +248,7 @@ def _format_batch(task: tuple[int, list[NumberedRow], int]) -> tuple[str, str, i
     screener, table, formatter = _job
     index, batch, before = task
     sheet = table.sheets[index]
-    column = sheet.name_column
-    rows = _row_results(sheet, batch, screener.check_many([_text(values[column]) for _, values in batch]))
+    rows = _row_results(sheet, batch, screener.check_many(_names(sheet, batch)))
     text = formatter(rows, before)
     gc.freeze()  # the results it remembers, out of the collector's walks
     return text, sheet.name, len(rows), *_summary(rows)
@@ -298,14 +291,27 @@ def _name_batches(sheet: Sheet, waiting: deque[list[NumberedRow]]) -> Iterator[l
     (Not ``itertools.tee``: it lets go of items 57 at a time, which would
     be 57 batches of rows.)
     """
-    column = sheet.name_column
     for batch in batches(sheet.rows):
         waiting.append(batch)
-        yield [_text(values[column]) for _, values in batch]
+        yield _names(sheet, batch)
+
+
+def _names(sheet: Sheet, rows: list[NumberedRow]) -> list[str]:
+    """The rows' names as text (a number or a date in the name column is screened as its text)."""
+    column = sheet.name_column
+    return [_text(values[column]) for _, values in rows]
 
 
 def _text(name: CellValue) -> str:
     return "" if name is None else str(name)
+
+
+def _formatted_here(rows: Iterable[RowResult], formatter: Formatter) -> Iterator[tuple[str, int]]:
+    """``rows`` as report text a batch at a time, formatted in this process."""
+    before = 0
+    for batch in batches(rows):
+        yield formatter(batch, before), len(batch)
+        before += len(batch)
 
 
 def _sha256(path: Path) -> str:

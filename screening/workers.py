@@ -71,37 +71,31 @@ def check_in_processes(
 ) -> Iterator[list[NameResult]]:
     """The results of ``screener.check_many`` for each batch of names, in order, scored by ``workers`` forked processes.
 
-    Up to ``workers + 1`` batches are out at once: the caller consumes one
-    batch's results while the workers score the next. ``freeze``: move the
-    caller's objects out of the collector's sight before forking and after
-    each batch (the caller unfreezes them when the run ends).
+    Only the batch's names not yet screened nor out with a worker go out;
+    up to ``workers + 1`` batches are out at once, as :func:`map_in_processes`
+    sends them. ``freeze``: move the caller's objects out of the collector's
+    sight before forking and after each batch (the caller unfreezes them
+    when the run ends).
     """
     if freeze:
         gc.freeze()
-    pending: deque[tuple[list[str], list[str], Future[list[NameResult]] | None]] = deque()
+    waiting: deque[tuple[list[str], list[str]]] = deque()  # (batch, its names sent out)
     out: set[str] = set()
-    fork = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=fork, initializer=_share, initargs=(screener,)) as pool:
+
+    def new_names() -> Iterator[list[str]]:
         for batch in name_batches:
             new = [n for n in screener.unknown(batch) if n not in out]
             out.update(new)
-            pending.append((batch, new, pool.submit(_check_batch, new) if new else None))
-            while len(pending) > workers:
-                yield _collect(screener, pending.popleft(), out)
-                if freeze:
-                    gc.freeze()
-        while pending:
-            yield _collect(screener, pending.popleft(), out)
+            waiting.append((batch, new))
+            yield new
 
-
-def _collect(
-    screener: Screener, item: tuple[list[str], list[str], Future[list[NameResult]] | None], out: set[str]
-) -> list[NameResult]:
-    batch, new, future = item
-    if future is not None:
-        screener.remember(zip(new, future.result(), strict=True))
+    for results in map_in_processes(_check_batch, new_names(), processes=workers, setup=_share, shared=screener):
+        batch, new = waiting.popleft()
+        screener.remember(zip(new, results, strict=True))
         out.difference_update(new)
-    return screener.check_many(batch)
+        yield screener.check_many(batch)
+        if freeze:
+            gc.freeze()
 
 
 def map_in_processes(

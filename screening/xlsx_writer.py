@@ -215,10 +215,6 @@ class SheetWriter:
         self._buffer.append(xml)
         self._flush()
 
-    @property
-    def rows_written(self) -> int:
-        return self._rows
-
     def autofilter(self, last_row: int, last_column: int) -> None:
         """Filter buttons on the header row over rows 1 to ``last_row``, columns 1 to ``last_column``."""
         self._filter = f"A1:{column_letters(last_column - 1)}{max(last_row, 1)}"
