@@ -29,7 +29,9 @@ against comparing every key).
 from __future__ import annotations
 
 import itertools
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
+from functools import cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -65,6 +67,20 @@ def segments(key: str) -> list[tuple[str, int]]:
     return list(dict.fromkeys(s for s in found if s[0]))
 
 
+@cache
+def _near_lengths(length: int) -> tuple[int, int]:
+    """(shortest, longest) length of a key within ``seed_limit`` edits of a text of ``length`` letters.
+
+    A key of ``n`` letters is within ``n // 4`` edits of a text only if
+    their lengths differ by at most that: ``|n - length| <= n // 4``.
+
+    >>> _near_lengths(9)
+    (8, 12)
+    """
+    fits = [n for n in range(1, 2 * length + 2) if abs(n - length) <= n // 4]
+    return (fits[0], fits[-1]) if fits else (length, length)
+
+
 class KeyIndex:
     """Key words by length and segment, with a cache of the answers given."""
 
@@ -72,7 +88,7 @@ class KeyIndex:
         """``exhaustive``: compare every piece with every key instead (slow; the reference the index must equal)."""
         self.keys = sorted(set(keys))
         self.exhaustive = exhaustive
-        self._postings: dict[tuple[str, int], list[str]] = {}  # (segment, start in a text) -> keys
+        postings: dict[tuple[str, int], list[str]] = {}  # (segment, start in a text) -> keys
         self._sizes: dict[int, set[int]] = {}  # key length -> sizes of its segments
         self._han: dict[str, list[str]] = {}  # Chinese-script keys by their first character
         for key in self.keys:
@@ -82,8 +98,18 @@ class KeyIndex:
             for segment, start in segments(key):
                 # Filed under every place the segment can start in a near text.
                 for at in range(max(0, start - limit), start + limit + 1):
-                    self._postings.setdefault((segment, at), []).append(key)
+                    postings.setdefault((segment, at), []).append(key)
                 self._sizes.setdefault(len(key), set()).add(len(segment))
+        # Shortest key first, so that a lookup takes only the keys whose
+        # length a near text can have (a three-letter segment such as "ian"
+        # leads to keys of every length: on a 60,000-form list, half the
+        # keys it led to were too long or too short to be near). Tuples: the
+        # garbage collector stops walking them once it has seen they hold
+        # only text, which a list of millions of keys would otherwise cost
+        # every full collection.
+        for keys in postings.values():
+            keys.sort(key=len)
+        self._postings = postings
         self._reach: dict[int, tuple[int, ...]] = {}
         self._cache: dict[tuple[str, bool], tuple[tuple[str, int], ...]] = {}
         self._cache_size = cache_size
@@ -123,11 +149,13 @@ class KeyIndex:
             # Python would remove it.
             choices = []
             postings = self._postings
+            shortest, longest = _near_lengths(len(text))
             for size in self._sizes_near(len(text)):
                 for i in range(len(text) - size + 1):
                     keys = postings.get((text[i : i + size], i))
                     if keys is not None:
-                        choices += keys
+                        first = bisect_left(keys, shortest, key=len)
+                        choices += keys[first : bisect_right(keys, longest, lo=first, key=len)]
         if choices:
             # A key of n letters within n // 4 edits of this piece has at most
             # a third of the piece's letters more, so n // 4 <= len(text) // 3.
