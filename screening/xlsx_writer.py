@@ -24,10 +24,12 @@ control characters as Excel's ``_xHHHH_`` escapes, and never as a formula.
 
 from __future__ import annotations
 
+import functools
 import math
+import operator
 import re
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -96,15 +98,19 @@ def row_xml(
 ) -> str:
     """Row ``number`` (from 1) of a sheet as SpreadsheetML; the arguments are those of :meth:`SheetWriter.row`."""
     n = str(number)
+    if first is None and not blanks and not wrapped:
+        # Most rows: one format throughout, plain text and numbers.
+        template = _template(tuple(map(type, values)), style)
+        if template is not None and template.fits(values):
+            return template.xml(n, values)
     refs = _refs(len(values))
     xfs = _XF_OF[style]
     cells = []
     if first is None and not blanks and not wrapped:
-        # Most rows: one format throughout, empty cells left out, plain text and numbers.
+        # Empty cells left out; text that is not plain, or odd values, cell by cell.
         s = f' s="{xfs[0]}"' if xfs[0] else ""  # format 0 is the default
-        plain = _PLAIN_SEEN
         for ref, value in zip(refs, values, strict=False):  # refs may run past the row
-            if type(value) is str and (plain.get(value) or _is_plain(value)):
+            if type(value) is str and _is_plain(value):
                 cells.append(f'<c r="{ref}{n}"{s} t="inlineStr"><is><t>{value}</t></is></c>')
             elif value is None:
                 continue
@@ -120,19 +126,74 @@ def row_xml(
     return f'<row r="{n}">{"".join(cells)}</row>'
 
 
-# Short text found plain, remembered: a report repeats its statuses, sheet
-# names, countries and vendors every few rows. Emptied when full (unique
-# values such as ids would otherwise fill it for good).
-_PLAIN_SEEN: dict[str, bool] = {}
-
-
 def _is_plain(text: str) -> bool:
-    found = len(text) <= MAX_TEXT and _PLAIN.fullmatch(text) is not None
-    if found and len(text) < 100:
-        if len(_PLAIN_SEEN) >= 100_000:
-            _PLAIN_SEEN.clear()
-        _PLAIN_SEEN[text] = True
-    return found
+    return len(text) <= MAX_TEXT and _PLAIN.fullmatch(text) is not None
+
+
+class _Template:
+    """Rows of one shape (which cells hold text, numbers, nothing) in one format, written by one f-string.
+
+    A report has a few shapes of row. A function made for the shape writes a
+    row in one step, after one check that all its text is plain, in a fifth
+    fewer instructions than cell by cell with a regex a text (counted by
+    callgrind on rows of the benchmark's kind: 25,300 against 31,200 a
+    six-cell row). The function's code holds only column letters and the
+    format number; the row's values come in as arguments.
+    """
+
+    def __init__(self, shape: tuple[type, ...], style: str) -> None:
+        xf = _XF_OF[style][0]
+        s = f' s="{xf}"' if xf else ""  # format 0 is the default
+        cells = []
+        for i, (ref, kind) in enumerate(zip(_refs(len(shape)), shape, strict=False)):
+            if kind is str:
+                cells.append(f'<c r="{ref}{{n}}"{s} t="inlineStr"><is><t>{{v[{i}]}}</t></is></c>')
+            elif kind is not type(None):  # a number; empty cells are left out
+                cells.append(f'<c r="{ref}{{n}}"{s}><v>{{v[{i}]!r}}</v></c>')
+        self.xml: Callable[[str, Sequence[CellValue]], str] = eval(
+            'lambda n, v: f\'<row r="{n}">' + "".join(cells) + "</row>'"
+        )
+        texts = [i for i, kind in enumerate(shape) if kind is str]
+        self._texts = operator.itemgetter(*texts) if len(texts) > 1 else None
+        self._text = texts[0] if len(texts) == 1 else None
+        self._joins = len(texts) - 1
+        self._floats = [i for i, kind in enumerate(shape) if kind is float]
+
+    def fits(self, values: Sequence[CellValue]) -> bool:
+        """Whether all the row's text is plain and its numbers finite (else it is written cell by cell)."""
+        for i in self._floats:
+            if not math.isfinite(values[i]):  # type: ignore[arg-type]
+                return False
+        # The texts joined by "_", which plain text never holds (it could
+        # start an "_xHHHH_" escape): every character printable (no control
+        # characters, no odd spaces), no "&<>" to escape, and no space next
+        # to a "_" (Excel drops a space at either end of a text).
+        if self._texts is not None:
+            text: str = "_".join(self._texts(values))
+        elif self._text is not None:
+            text = values[self._text]  # type: ignore[assignment]
+        else:
+            return True
+        return (
+            text.isprintable()
+            and text.count("_") == self._joins
+            and "&" not in text
+            and "<" not in text
+            and ">" not in text
+            and " _" not in text
+            and "_ " not in text
+            and text[:1] not in " _"  # ("" is "in" any text: one empty text is written cell by cell)
+            and text[-1] not in " _"
+            and len(text) <= MAX_TEXT
+        )
+
+
+@functools.lru_cache(maxsize=1024)
+def _template(shape: tuple[type, ...], style: str) -> _Template | None:
+    """The template for rows of this shape; None if a cell holds something else (a date, a bool)."""
+    if not set(shape) <= {str, float, int, type(None)}:
+        return None
+    return _Template(shape, style)
 
 
 def _cell(ref: str, value: CellValue, xfs: tuple[int, ...], *, wrap: bool) -> str:
