@@ -17,6 +17,7 @@ import csv
 import functools
 import io
 import json
+import operator
 import os
 import re
 import tempfile
@@ -292,29 +293,63 @@ def _write_csv(report: Report | Screening, path: Path) -> None:
             _csv_rows,
             placement=_placement(report, columns),
             width=len(columns),
-            sheets={s.name: csv_safe(s.name) for s in report.run.sheets},
+            sheets={s.name: _csv_cell(csv_safe(s.name)) for s in report.run.sheets},
         )
         for text, _ in report.formatted(formatter):
             f.write(text)
 
 
+def _csv_cell(text: str) -> str:
+    """``text`` as a cell of a CSV line, quoted if it must be."""
+    out = io.StringIO()
+    csv.writer(out).writerow([text, ""])
+    return out.getvalue()[:-3]  # less the comma before the empty cell and the line break
+
+
 def _csv_rows(
     rows: list[RowResult], before: int, *, placement: dict[str, list[int] | None], width: int, sheets: dict[str, str]
 ) -> str:
-    """Rows of the CSV report (after its header); run in a worker process when there are workers."""
+    """Rows of the CSV report (after its header); run in a worker process when there are workers.
+
+    ``sheets``: each sheet's name as a CSV cell.
+    """
     out = io.StringIO()
-    writer = csv.writer(out)
+    # A writer that ends no line, for rows whose cells hold no line break,
+    # followed by the report's columns; one that does for the others (it
+    # quotes a cell holding a line break only when its own line ends have one).
+    bare, full = csv.writer(out, lineterminator=""), csv.writer(out)
     for r in rows:
-        safe = [
-            v if type(v) in _AS_IS or (type(v) is str and v[:1] not in _FORMULA_FIRST) else csv_safe(v)
-            for v in _in_columns(r, placement, width)
-        ]
-        if r.flagged or r.result.note:
-            safe += [csv_safe(v) for v in _added(r)]
-        else:  # most rows: a status and where the row was, nothing else to make safe
-            safe += [r.status, None, None, None, None, None, None, None, sheets[r.sheet], r.row]
-        writer.writerow(safe)
+        values = _in_columns(r, placement, width)
+        result = r.result
+        if result.status == "clear" and not result.note and _csv_plain(values):
+            # Most rows: the report's columns are a status and where the row was.
+            bare.writerow(values)
+            out.write(f",clear,,,,,,,,{sheets[r.sheet]},{r.row}\r\n")
+        else:
+            full.writerow([csv_safe(v) for v in values + _added(r)])
     return out.getvalue()
+
+
+def _csv_plain(values: list[CellValue]) -> bool:
+    """Whether the row can be written as it is: numbers, empty cells, text with no line break that starts no formula."""
+    texts = _texts_of(tuple(map(type, values)))
+    if texts is None:
+        return False
+    # The texts joined: a search of each character a formula starts with
+    # (_FORMULA_START) at a text's start, not a test a cell.
+    j = "\x00" + "\x00".join(texts(values))
+    return not ("\n" in j or "\r" in j or "\x00=" in j or "\x00+" in j or "\x00-" in j or "\x00@" in j or "\x00\t" in j)
+
+
+@functools.lru_cache(maxsize=1024)
+def _texts_of(shape: tuple[type, ...]) -> Callable[[list[CellValue]], tuple[str, ...]] | None:
+    """A getter of the texts of rows of this shape; None when a cell holds what csv_safe turns into text (a date)."""
+    if not set(shape) <= _AS_IS | {str}:
+        return None
+    where = [i for i, kind in enumerate(shape) if kind is str]
+    if len(where) > 1:
+        return operator.itemgetter(*where)
+    return lambda values: tuple(values[i] for i in where)  # type: ignore[misc]
 
 
 def _write_json(report: Report | Screening, path: Path) -> None:

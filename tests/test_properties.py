@@ -15,6 +15,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from python_calamine import CalamineWorkbook
 
 from screening import ScreeningError, screen_file
+from screening.report_files import csv_safe, write_report
 from screening.report_json import report_json
 from screening.xlsx_writer import MAX_TEXT, XlsxWriter
 
@@ -45,6 +46,33 @@ def test_csv_rows_are_all_reported_in_order(rows: list[list[str]], delimiter: st
     if report.run.sheets[0].headers == ("Vendor", "Note"):
         assert names == [(r[0] if r[0].strip() else "") for r in rows]
         assert [r["values"]["Note"] for r in data["rows"]] == [(r[1] if r[1].strip() else None) for r in rows]
+
+
+csv_cell = st.one_of(
+    text, st.sampled_from(["=1+1", "+cmd", "@SUM(1)", "-2+3", "\t=1", "a\nb", "a\r\nb", 'say "hi"', "a,b"])
+)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=st.lists(st.lists(csv_cell, min_size=3, max_size=3), min_size=1, max_size=12))
+@example(rows=[["Acme", "a\nb", "x"], ["Acme", "=1+1", "x"], ["Acme", "-2+3", "@x"], ["Acme", "a,b", 'say "hi"']])
+def test_csv_report_gives_back_every_cell_made_safe(rows: list[list[str]]) -> None:
+    """The CSV report read back holds each input cell (a formula start made text) and the row's report columns."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "v.csv"
+        with open(path, "w", newline="", encoding="utf-8") as f:
+            csv.writer(f).writerows([["Vendor", "Note", "Other"], *rows])
+        try:
+            report = screen_file(path)
+        except ScreeningError:
+            return
+        with open(write_report(report, Path(folder) / "r.csv", fmt="csv"), newline="", encoding="utf-8-sig") as f:
+            written = list(csv.reader(f))
+    assert written[0][:3] == ["Vendor", "Note", "Other"]
+    assert len(written) == 1 + len(report.rows)
+    for line, r in zip(written[1:], report.rows, strict=True):
+        assert line[:3] == [csv_safe(v) for v in r.values]
+        assert (line[3], line[-2], line[-1]) == (r.status, r.sheet, str(r.row))
 
 
 def as_read(value: object) -> object:
