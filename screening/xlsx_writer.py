@@ -47,12 +47,6 @@ _KINDS = ["value", "date", "wrap"]
 _XF = {(s, k): i for i, (s, k) in enumerate((s, k) for s in _STYLES for k in _KINDS)}
 _XF_OF = {s: tuple(_XF[s, k] for k in _KINDS) for s in _STYLES}  # style -> (value, date, wrap) formats
 _ESCAPES = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9A-Fa-f]{4}_")  # \r too: XML would read it as \n
-# Text that needs none of that, nor xml:space for a space at either end, goes out as it is (most cells).
-_PLAIN = re.compile(
-    r"[^\s&<>_\x00-\x1f\ufffe\uffff]"  # no space at the ends,
-    r"([^&<>_\x00-\x08\x0b-\x1f\ufffe\uffff]*"  # tabs and line breaks within,
-    r"[^\s&<>_\x00-\x1f\ufffe\uffff])?"  # and "_", which may start an "_xHHHH_", nowhere
-)
 _NAMED = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _EPOCH = datetime(1899, 12, 31)
 _NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
@@ -103,42 +97,24 @@ def row_xml(
         template = _template(tuple(map(type, values)), style)
         if template is not None and template.fits(values):
             return template.xml(n, values)
+    # Else cell by cell: text to escape or to keep spaces of, dates, booleans, other formats.
     refs = _refs(len(values))
     xfs = _XF_OF[style]
     cells = []
-    if first is None and not blanks and not wrapped:
-        # Empty cells left out; text that is not plain, or odd values, cell by cell.
-        s = f' s="{xfs[0]}"' if xfs[0] else ""  # format 0 is the default
-        for ref, value in zip(refs, values, strict=False):  # refs may run past the row
-            if type(value) is str and _is_plain(value):
-                cells.append(f'<c r="{ref}{n}"{s} t="inlineStr"><is><t>{value}</t></is></c>')
-            elif value is None:
-                continue
-            elif (type(value) is float or type(value) is int) and math.isfinite(value):
-                cells.append(f'<c r="{ref}{n}"{s}><v>{value!r}</v></c>')
-            else:
-                cells.append(_cell(ref + n, value, xfs, wrap=False))
-    else:
-        for c, value in enumerate(values):
-            if value is not None or blanks:
-                own = _XF_OF[first] if c == 0 and first is not None else xfs
-                cells.append(_cell(refs[c] + n, value, own, wrap=c in wrapped))
+    for c, value in enumerate(values):
+        if value is not None or blanks:
+            own = _XF_OF[first] if c == 0 and first is not None else xfs
+            cells.append(_cell(refs[c] + n, value, own, wrap=c in wrapped))
     return f'<row r="{n}">{"".join(cells)}</row>'
-
-
-def _is_plain(text: str) -> bool:
-    return len(text) <= MAX_TEXT and _PLAIN.fullmatch(text) is not None
 
 
 class _Template:
     """Rows of one shape (which cells hold text, numbers, nothing) in one format, written by one f-string.
 
-    A report has a few shapes of row. A function made for the shape writes a
-    row in one step, after one check that all its text is plain, in a fifth
-    fewer instructions than cell by cell with a regex a text (counted by
-    callgrind on rows of the benchmark's kind: 25,300 against 31,200 a
-    six-cell row). The function's code holds only column letters and the
-    format number; the row's values come in as arguments.
+    A report has a few shapes of row. A function made for the shape writes
+    a row after one check of all its text: a fifth fewer instructions than
+    cell by cell with a regex a text (callgrind: 25,300 against 31,200 a
+    six-cell row). Its code holds only column letters and the format.
     """
 
     def __init__(self, shape: tuple[type, ...], style: str) -> None:
