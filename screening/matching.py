@@ -36,7 +36,7 @@ from screening.scoring import (
     key_limit,
     score,
 )
-from screening.workers import batches, can_fork, check_in_processes
+from screening.workers import batches, can_fork, check_in_processes, frozen_run
 
 __all__ = ["DEFAULT_THRESHOLDS", "Alert", "NameResult", "Screener", "Thresholds"]
 
@@ -167,11 +167,9 @@ class Screener:
     def check_batches(self, names: Iterable[list[str]], *, workers: int = 1) -> Iterator[list[NameResult]]:
         """The results of each batch of ``names`` in turn, as :meth:`check_stream` (a file's rows go in batches)."""
         # Remembered results live as long as the run: after each batch they
-        # are kept out of the garbage collector's walks (gc.freeze; the walks
-        # took a third of a million-name run). Not when the caller already
-        # freezes objects of its own: unfreeze would undo that.
-        freeze = gc.get_freeze_count() == 0
-        try:
+        # are kept out of the garbage collector's walks (the walks took a
+        # third of a million-name run).
+        with frozen_run() as freeze:
             if workers > 1 and can_fork():
                 yield from check_in_processes(self, names, workers=workers, freeze=freeze)
             else:
@@ -179,9 +177,6 @@ class Screener:
                     yield self.check_many(batch)
                     if freeze:
                         gc.freeze()
-        finally:
-            if freeze:
-                gc.unfreeze()
 
     def check_many(self, names: Iterable[object]) -> list[NameResult]:
         """Screen names in order; repeated names are scored once."""

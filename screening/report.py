@@ -25,7 +25,7 @@ from screening import __version__
 from screening.cells import CellValue
 from screening.matching import DEFAULT_THRESHOLDS, Alert, NameResult, Screener, Thresholds
 from screening.spreadsheet import Sheet, Table, open_table
-from screening.workers import batches, can_fork, map_in_processes
+from screening.workers import batches, can_fork, frozen_run, map_in_processes
 
 STATUSES = ("match", "review", "clear", "skipped")
 NumberedRow = tuple[int, tuple[CellValue, ...]]  # (row number in the sheet, values)
@@ -168,22 +168,14 @@ class Screening:
             return
         # Objects that live through the run stay out of the collector's walks,
         # here and in the forked workers (see screening.workers).
-        freeze = gc.get_freeze_count() == 0
-        if freeze:
-            gc.freeze()
-        try:
+        with frozen_run() as freeze:
+            if freeze:
+                gc.freeze()
             for text, sheet, count, counts, flagged in map_in_processes(
-                _format_batch,
-                self._tasks(),
-                processes=self._workers,
-                setup=_take_job,
-                shared=(self.screener, self.table, formatter),
+                _format_batch, self._tasks(), processes=self._workers, shared=(self.screener, self.table, formatter)
             ):
                 self._account(sheet, count, counts, flagged)
                 yield text, count
-        finally:
-            if freeze:
-                gc.unfreeze()
         self._tell_progress()  # the end, once more
 
     def _tasks(self) -> Iterator[tuple[int, list[NumberedRow], int]]:
@@ -234,24 +226,17 @@ class Screening:
 
 
 Formatter = Callable[[list[RowResult], int], str]  # (rows, rows before them) -> their text in the report
-_job: tuple[Screener, Table, Formatter] | None = None  # in a worker, what it screens with and formats by
 
 
-def _take_job(job: tuple[Screener, Table, Formatter]) -> None:
-    global _job
-    _job = job
-
-
-def _format_batch(task: tuple[int, list[NumberedRow], int]) -> tuple[str, str, int, dict[str, int], list[RowResult]]:
+def _format_batch(
+    job: tuple[Screener, Table, Formatter], task: tuple[int, list[NumberedRow], int]
+) -> tuple[str, str, int, dict[str, int], list[RowResult]]:
     """In a worker: screen a batch of a sheet's rows and format them (text, sheet, rows, counts, flagged rows)."""
-    assert _job is not None, "a worker is set up with its job"
-    screener, table, formatter = _job
+    screener, table, formatter = job
     index, batch, before = task
     sheet = table.sheets[index]
     rows = _row_results(sheet, batch, screener.check_many(_names(sheet, batch)))
-    text = formatter(rows, before)
-    gc.freeze()  # the results it remembers, out of the collector's walks
-    return text, sheet.name, len(rows), *_summary(rows)
+    return formatter(rows, before), sheet.name, len(rows), *_summary(rows)
 
 
 def _row_results(sheet: Sheet, rows: list[NumberedRow], results: list[NameResult]) -> list[RowResult]:

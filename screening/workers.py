@@ -28,7 +28,8 @@ import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from typing import TYPE_CHECKING, TypeVar
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from screening.matching import NameResult, Screener
@@ -37,22 +38,39 @@ BATCH = 4000
 T = TypeVar("T")
 R = TypeVar("R")
 S = TypeVar("S")
-_shared: Screener | None = None  # in a worker, the screener it was forked with
+_shared: Any = None  # in a worker, what every task needs besides its own part (the screener, say)
 
 
-def _share(screener: Screener) -> None:
+def _share(shared: object) -> None:
     # Run in each worker as it starts. (Set in the caller instead, a second
     # run started meanwhile on another thread could hand its workers the
-    # wrong screener.) Forked, the screener is inherited, not copied.
+    # other run's.) Forked, it is inherited, not copied.
     global _shared
-    _shared = screener
+    _shared = shared
 
 
-def _check_batch(names: list[str]) -> list[NameResult]:
-    assert _shared is not None, "a worker is set up with the screener"
-    results = [_shared.check(name) for name in names]
-    gc.freeze()
-    return results
+def _run(function: Callable[[Any, T], R], task: T) -> R:
+    result = function(_shared, task)
+    gc.freeze()  # what the task left remembered (names scored), out of the collector's walks
+    return result
+
+
+def _check_batch(screener: Screener, names: list[str]) -> list[NameResult]:
+    return [screener.check(name) for name in names]
+
+
+@contextmanager
+def frozen_run() -> Iterator[bool]:
+    """Whether a run may move what it keeps out of the collector's walks (``gc.freeze``); all let go when it ends.
+
+    Not when the caller froze objects of its own: unfreezing would undo that.
+    """
+    own = gc.get_freeze_count() == 0
+    try:
+        yield own
+    finally:
+        if own:
+            gc.unfreeze()
 
 
 def batches(items: Iterable[T]) -> Iterator[list[T]]:
@@ -89,7 +107,7 @@ def check_in_processes(
             waiting.append((batch, new))
             yield new
 
-    for results in map_in_processes(_check_batch, new_names(), processes=workers, setup=_share, shared=screener):
+    for results in map_in_processes(_check_batch, new_names(), processes=workers, shared=screener):
         batch, new = waiting.popleft()
         screener.remember(zip(new, results, strict=True))
         out.difference_update(new)
@@ -99,24 +117,24 @@ def check_in_processes(
 
 
 def map_in_processes(
-    function: Callable[[T], R],
+    function: Callable[[S, T], R],
     tasks: Iterable[T],
     *,
     processes: int,
-    setup: Callable[[S], None],
     shared: S,
 ) -> Iterator[R]:
-    """``function(task)`` for each task, in order, on ``processes`` forked processes.
+    """``function(shared, task)`` for each task, in order, on ``processes`` forked processes.
 
-    Up to ``processes + 1`` tasks are out at once. Each process runs
-    ``setup(shared)`` as it starts, to keep what ``function`` needs beyond
-    its task (forked, ``shared`` is inherited, not copied).
+    Up to ``processes + 1`` tasks are out at once. ``shared`` is what every
+    task needs besides its own part; each process inherits it as it is
+    forked, not copied. ``function`` is a module-level function (or a
+    partial of one): it goes to the processes by name.
     """
     pending: deque[Future[R]] = deque()
     fork = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=processes, mp_context=fork, initializer=setup, initargs=(shared,)) as pool:
+    with ProcessPoolExecutor(max_workers=processes, mp_context=fork, initializer=_share, initargs=(shared,)) as pool:
         for task in tasks:
-            pending.append(pool.submit(function, task))
+            pending.append(pool.submit(_run, function, task))
             while len(pending) > processes:
                 yield pending.popleft().result()
         while pending:
