@@ -246,19 +246,20 @@ class SheetWriter:
         if len(self._buffer) >= 1000:
             self._flush()
 
-    def rows_xml(self, xml: str, count: int) -> None:
-        """Write ``count`` rows made by :func:`row_xml` elsewhere (a worker process), numbered from the next row on."""
+    def rows_xml(self, xml: bytes, count: int) -> None:
+        """Write ``count`` rows (UTF-8) made by :func:`row_xml` elsewhere (a worker process), numbered on from here."""
         self._rows += count
-        self._buffer.append(xml)
         self._flush()
+        self._out.write(xml)
 
     def autofilter(self, last_row: int, last_column: int) -> None:
         """Filter buttons on the header row over rows 1 to ``last_row``, columns 1 to ``last_column``."""
         self._filter = f"A1:{column_letters(last_column - 1)}{max(last_row, 1)}"
 
     def _flush(self) -> None:
-        self._write("".join(self._buffer))
-        self._buffer.clear()
+        if self._buffer:
+            self._write("".join(self._buffer))
+            self._buffer.clear()
 
     def close(self) -> str:
         """Finish the sheet; the autofilter range, if any."""
