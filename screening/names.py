@@ -104,6 +104,7 @@ class Vocabulary:
     places: frozenset[str]
     generic: frozenset[str]
     stopwords: frozenset[str]
+    designations: frozenset[str]  # levels of government, qualifying a public body's place
     rewrites: dict[str, tuple[str, ...]]
     han_words: frozenset[str]  # the Chinese-script words of all lists, for cutting up Chinese names
 
@@ -131,6 +132,7 @@ def vocabulary() -> Vocabulary:
         places=frozenset(place_words),
         generic=frozenset(generic),
         stopwords=frozenset(vocab["stopwords"]["words"]),
+        designations=frozenset(vocab["designations"]["words"]),
         rewrites={k: tuple(v.split()) for k, v in rewrites.items()},
         han_words=frozenset(w for w in legal_words | place_words | generic if _HAN.search(w)),
     )

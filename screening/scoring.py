@@ -37,7 +37,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from screening.entities import Entity, NameForm
-from screening.names import Kind, Name, analyse, vocabulary
+from screening.names import Kind, Name, Token, analyse, vocabulary
 
 
 @dataclass(frozen=True)
@@ -150,12 +150,31 @@ def compile_form(entity: Entity, form: NameForm) -> Form | None:
     if key:
         weights = [1.0] * len(key)
     else:
-        key = list(core)
+        key = _body_words(core)
         weights = [_ALL_GENERIC_WEIGHTS.get(t.kind, 1.0) for t in key]
     context = frozenset(t.text for t in core) - {t.text for t in key}
     letters = sum(w * len(t.text) for t, w in zip(key, weights, strict=True))
     words = tuple(t.text for t in key)
     return Form(entity, form, name, words, tuple(weights), context, letters, "".join(words))
+
+
+def _body_words(core: tuple[Token, ...]) -> list[Token]:
+    """What must match of a name with no distinctive word: its words less the levels of government, if enough remain.
+
+    "Xinjiang Uighur Autonomous Region People's Government Public Security
+    Bureau" is known as "Xinjiang Public Security Bureau" too: the place
+    and the body's own words identify it. When no place or nothing but a
+    place would remain ("People's Government of Xinjiang"), every word counts.
+
+    >>> [t.text for t in _body_words(analyse("XUAR People's Government PSB").core)]
+    ['xinjiang', 'public', 'security', 'bureau']
+    >>> [t.text for t in _body_words(analyse("Xinjiang People's Government").core)]
+    ['xinjiang', 'peoples', 'government']
+    """
+    designations = vocabulary().designations
+    body = [t for t in core if t.text not in designations]
+    kinds = {t.kind for t in body}
+    return body if Kind.PLACE in kinds and kinds - {Kind.PLACE} else list(core)
 
 
 class Pieces:

@@ -20,7 +20,7 @@ def test_every_row_is_in_the_report_in_order(vendors_xlsx: Path) -> None:
     source = openpyxl.load_workbook(vendors_xlsx).active
     assert source is not None
     assert [r.row for r in report.rows] == list(range(4, source.max_row + 1))
-    assert report.counts == {"match": 13, "review": 3, "clear": 301, "skipped": 3}
+    assert report.counts == {"match": 14, "review": 2, "clear": 301, "skipped": 3}
 
 
 def test_xlsx_report_sheets_fills_and_layout(report_xlsx: Path, vendors_xlsx: Path) -> None:
@@ -42,7 +42,7 @@ def test_xlsx_report_sheets_fills_and_layout(report_xlsx: Path, vendors_xlsx: Pa
     assert isinstance(by_name["Sensata Technologies"][5].value, float)  # spend stays a number
 
     hits = list(book["Hits"].iter_rows(min_row=2, values_only=True))
-    assert len(hits) == 16 and [h[3] for h in hits] == ["match"] * 13 + ["review"] * 3
+    assert len(hits) == 16 and [h[3] for h in hits] == ["match"] * 14 + ["review"] * 2
     explanation = book["Hits"]["K2"]
     assert explanation.alignment.wrap_text and explanation.fill.fgColor.rgb == RED
     assert book["Hits"].column_dimensions["K"].width == 80 and book["Hits"].freeze_panes == "A2"
@@ -76,7 +76,7 @@ def test_csv_report_matches_xlsx_content(vendors_xlsx: Path) -> None:
     with open(path, encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f))
     assert len(rows) == 320
-    assert sum(r["Status"] == "match" for r in rows) == 13
+    assert sum(r["Status"] == "match" for r in rows) == 14
     assert next(r for r in rows if r["Vendor Name"] == "Iflytec")["Matched entity"] == "iFLYTEK Co., Ltd."
 
 
