@@ -25,7 +25,7 @@ from functools import cache
 
 from screening.candidates import KeyIndex, seed_limit
 from screening.entities import EntityList, Source
-from screening.names import Name, analyse, latin_lookalikes
+from screening.names import Name, analyse, latin_lookalikes, written_as_letters
 from screening.scoring import (
     DEFAULT_THRESHOLDS,
     Pieces,
@@ -217,7 +217,7 @@ class Screener:
                 continue
             explanation = scored.explanation.describe(scored.score, level, self.thresholds)
             if name is not readings[0]:
-                explanation = f"read with look-alike letters as Latin ('{name.original}'): {explanation}"
+                explanation = f"read with look-alike characters as Latin letters ('{name.original}'): {explanation}"
             alerts.append(
                 Alert(
                     entity_id=entity.id,
@@ -298,15 +298,16 @@ def _unseen_edits(key: str) -> int:
 
 
 def _readings(text: str) -> list[Name]:
-    """The name as written, and, when it holds letters that only look Latin, read as those Latin letters.
+    """The name as written, and, when it holds characters that only look like Latin letters, read as those letters.
 
     Unidecode reads the Cyrillic "Н" of "Нikvision" as the "N" it sounds
-    like; an evader means the "H" it looks like. Both readings are scored
-    and the better one wins.
+    like; an evader means the "H" it looks like. "S3ns3t1me" means
+    "Sensetime". Both readings are scored and the better one wins.
     """
     readings = [n for n in (analyse(text),) if n is not None and n.core]
-    if not text.isascii():
-        lookalike = analyse(latin_lookalikes(text))
+    alternative = written_as_letters(latin_lookalikes(text) if not text.isascii() else text)
+    if alternative != text:
+        lookalike = analyse(alternative)
         if (
             lookalike is not None
             and lookalike.core

@@ -188,6 +188,47 @@ def latin_lookalikes(text: str) -> str:
     return "".join(_lookalike(ch) if not ch.isascii() else ch for ch in text)
 
 
+_MIXED = re.compile(r"[A-Za-z][0-9]|[0-9][A-Za-z]|[A-Z]l|l[A-Z]")
+_ALNUM = re.compile(r"[A-Za-z0-9]+")
+
+
+def written_as_letters(text: str) -> str:
+    """Read digits inside words as the letters they stand for, and a small "l" among capitals as "I".
+
+    Only in a word of at least two letters with no more digits than
+    letters ("3M", "A1" and "4x4" stay as they are). The digits come from
+    ``data/lookalikes.toml``; an "l" in a word otherwise in capitals is the
+    capital "I" it looks like in most fonts ("HlKVlSlON").
+
+    >>> written_as_letters("S3ns3t1me and H1KV1S10N, 3M, HlKVlSlON Co")
+    'Sensetime and HIKVISION, 3M, HIKVISION Co'
+    """
+    if not _MIXED.search(text):
+        return text  # most names
+    return _ALNUM.sub(_word_as_letters, text)
+
+
+def _word_as_letters(match: re.Match[str]) -> str:
+    word = match.group()
+    letters = sum(ch.isalpha() for ch in word)
+    if letters < 2 or len(word) - letters > letters:
+        return word
+    capitals = word.isupper()  # digits have no case: "H1KV1S10N" is in capitals
+    table = _digit_letters()
+    word = "".join(table.get(ch, ch) for ch in word)
+    if capitals:
+        word = word.upper()
+    if "l" in word and word.replace("l", "").isupper() and sum(ch.isupper() for ch in word) >= 2:
+        word = word.replace("l", "I")
+    return word
+
+
+@cache
+def _digit_letters() -> dict[str, str]:
+    with open(DATA_DIR / "lookalikes.toml", "rb") as f:
+        return dict(tomllib.load(f)["digits"])
+
+
 @lru_cache(maxsize=4096)
 def _lookalike(ch: str) -> str:
     if not ch.isalpha() or _HAN.match(ch):
