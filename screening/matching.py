@@ -22,10 +22,11 @@ import gc
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 from screening.candidates import KeyIndex, seed_limit
 from screening.entities import EntityList, Source
-from screening.names import Name, analyse, latin_lookalikes, written_as_letters
+from screening.names import Name, analyse, cut_apart, latin_lookalikes, written_as_letters
 from screening.scoring import (
     DEFAULT_THRESHOLDS,
     Pieces,
@@ -184,7 +185,7 @@ class Screener:
         if self._index.exhaustive:
             new = {t for t in texts if t not in self._cache}
             self._index.prime(
-                (text, j == i + 1) for t in new for name in _readings(t) for i, j, text in Pieces(name).spans
+                (text, j == i + 1) for t in new for r in _readings(t) for i, j, text in Pieces(r.name).spans
             )
         get, check = self._cache.get, self.check
         return [get(t) or check(t) for t in texts]
@@ -197,14 +198,14 @@ class Screener:
             return NameResult(
                 name=text, status="clear", note="nothing left to match once legal forms and punctuation are set aside"
             )
-        best: dict[str, tuple[Scored, Name]] = {}
-        for name in readings:
-            for scored in self._scores(name, exhaustive=False, floor=self.thresholds.review):
+        best: dict[str, tuple[Scored, _Reading]] = {}
+        for reading in readings:
+            for scored in self._scores(reading.name, exhaustive=False, floor=self.thresholds.review):
                 entity_id = scored.form.entity.id
                 if entity_id not in best or scored.score > best[entity_id][0].score:
-                    best[entity_id] = (scored, name)
+                    best[entity_id] = (scored, reading)
         alerts, notes = [], []
-        for scored, name in sorted(best.values(), key=lambda s: -s[0].score):
+        for scored, (name, how) in sorted(best.values(), key=lambda s: -s[0].score):
             level = self.thresholds.level(scored.score)
             if level == "clear":
                 continue
@@ -216,8 +217,8 @@ class Screener:
                 )
                 continue
             explanation = scored.explanation.describe(scored.score, level, self.thresholds)
-            if name is not readings[0]:
-                explanation = f"read with look-alike characters as Latin letters ('{name.original}'): {explanation}"
+            if how:
+                explanation = f"{how}: {explanation}"
             alerts.append(
                 Alert(
                     entity_id=entity.id,
@@ -233,9 +234,8 @@ class Screener:
                 )
             )
         status = alerts[0].level if alerts else "clear"
-        return NameResult(
-            name=text, status=status, normalized=readings[0].normalized, alerts=tuple(alerts), note="; ".join(notes)
-        )
+        normalized = readings[0].name.normalized
+        return NameResult(name=text, status=status, normalized=normalized, alerts=tuple(alerts), note="; ".join(notes))
 
     def _scores(self, name: Name, *, exhaustive: bool, floor: float = 0.0) -> list[Scored]:
         """Scores of at least ``floor`` against the forms that hold a key word near a piece of the name.
@@ -297,24 +297,35 @@ def _unseen_edits(key: str) -> int:
     return seed_limit(key) + 1 if key_limit(key) > seed_limit(key) else len(key)
 
 
-def _readings(text: str) -> list[Name]:
-    """The name as written, and, when it holds characters that only look like Latin letters, read as those letters.
+class _Reading(NamedTuple):
+    name: Name
+    how: str  # how the name was read, for the explanation; "" as written
+
+
+def _readings(text: str) -> list[_Reading]:
+    """The name as written, and as it may have been meant: look-alike characters read as letters, words apart.
 
     Unidecode reads the Cyrillic "Н" of "Нikvision" as the "N" it sounds
     like; an evader means the "H" it looks like. "S3ns3t1me" means
-    "Sensetime". Both readings are scored and the better one wins.
+    "Sensetime", and "HuaweiTechnologies" "Huawei Technologies". Every
+    reading is scored and the best one wins.
     """
-    readings = [n for n in (analyse(text),) if n is not None and n.core]
-    alternative = written_as_letters(latin_lookalikes(text) if not text.isascii() else text)
-    if alternative != text:
-        lookalike = analyse(alternative)
-        if (
-            lookalike is not None
-            and lookalike.core
-            and (not readings or lookalike.normalized != readings[0].normalized)
-        ):
-            readings.append(lookalike)
-    return readings
+    first = analyse(text)
+    found = [_Reading(first, "")] if first is not None and first.core else []
+    lookalike = written_as_letters(latin_lookalikes(text) if not text.isascii() else text)
+    if lookalike != text:
+        _add(found, analyse(lookalike), f"read with look-alike characters as Latin letters ('{lookalike}')")
+    for reading in found[:]:
+        apart = cut_apart(reading.name)
+        if apart is not None:
+            _add(found, apart, f"read with the words written together apart ('{apart.normalized}')")
+    return found
+
+
+def _add(readings: list[_Reading], name: Name | None, how: str) -> None:
+    """Add ``name`` to ``readings`` unless it is empty or one of them already."""
+    if name is not None and name.core and all(name.normalized != r.name.normalized for r in readings):
+        readings.append(_Reading(name, how))
 
 
 @cache

@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache, lru_cache
@@ -188,7 +189,11 @@ def latin_lookalikes(text: str) -> str:
     return "".join(_lookalike(ch) if not ch.isascii() else ch for ch in text)
 
 
-_MIXED = re.compile(r"[A-Za-z][0-9]|[0-9][A-Za-z]|[A-Z]l|l[A-Z]")
+# A digit, or a small "l" between capitals: a name to read again. (Two
+# searches: one pattern with both, or with the letters around the digit,
+# takes six times as long on a name with neither, which is most names.)
+_DIGIT = re.compile(r"[0-9]")
+_L_AMONG_CAPITALS = re.compile(r"l(?<=[A-Z]l)[A-Z]")
 _ALNUM = re.compile(r"[A-Za-z0-9]+")
 
 
@@ -203,7 +208,7 @@ def written_as_letters(text: str) -> str:
     >>> written_as_letters("S3ns3t1me and H1KV1S10N, 3M, HlKVlSlON Co")
     'Sensetime and HIKVISION, 3M, HIKVISION Co'
     """
-    if not _MIXED.search(text):
+    if not _DIGIT.search(text) and not _L_AMONG_CAPITALS.search(text):
         return text  # most names
     return _ALNUM.sub(_word_as_letters, text)
 
@@ -407,6 +412,123 @@ def analyse(name: str) -> Name | None:
     if not words:
         return None
     return Name(original=name, tokens=classify(words))
+
+
+def cut_apart(name: Name) -> Name | None:
+    """``name`` with its words written together cut apart (:func:`glued_apart`); None when it has none.
+
+    >>> cut_apart(analyse("HuaweiTechnologies Co")).normalized
+    'huawei technology co'
+    """
+    for token in name.tokens:
+        if len(token.text) >= _MIN_GLUED and token.kind is Kind.DISTINCTIVE and _edged(token.text):
+            break
+    else:
+        return None  # most names
+    words = [t.text for t in name.tokens]
+    cut = glued_apart(words)
+    if len(cut) == len(words):
+        return None
+    return Name(original=name.original, tokens=classify(expand_abbreviations(cut)))
+
+
+# A word shorter than this is not cut; no part cut from a word is left
+# shorter than _MIN_REST letters ("Yitu" in "YituTechnology"); no known word
+# shorter than _MIN_KNOWN is cut off ("co" would cut "Pico" and "Cosco"), and
+# of three letters only a place or a legal form ("USA", "Ltd") at the end:
+# "one" and "and" end too many words ("Keystone", "Highland").
+_MIN_GLUED = 8
+_MIN_REST = 4
+_MIN_KNOWN = 3
+
+
+def glued_apart(words: list[str]) -> list[str]:
+    """Cut a word written together with known words (generic, place, legal form, stop word) at their edges.
+
+    Only unknown words of eight letters or more, where known words of four
+    letters or more begin or end them (or a place or a legal form of three
+    ends them), leaving at least four letters; of
+    the two ways to peel them (from the end first, from the front first),
+    the one that finds more known letters ("hangzhou|hikvision", not
+    "hangzhouhik|vision").
+
+    >>> glued_apart(["huaweitechnologies", "zhejiangdahua", "hangzhouhikvision", "xiamenmeiyapico", "cosco"])
+    ['huawei', 'technologies', 'zhejiang', 'dahua', 'hangzhou', 'hikvision', 'xiamen', 'meiyapico', 'cosco']
+    """
+    known = _glue_words()
+    out: list[str] = []
+    for word in words:
+        if len(word) >= _MIN_GLUED and _edged(word) and word.isascii() and word.isalpha() and word not in known:
+            pieces = _peeled(word, back_first=True)
+            if len(pieces) > 1:  # (if nothing peels from the end first, nothing peels from the front first)
+                pieces = max(pieces, _peeled(word, back_first=False), key=_known_letters)
+            out.extend(pieces)
+        else:
+            out.append(word)
+    return out
+
+
+def _edged(word: str) -> bool:
+    """Whether a known word begins or ends ``word`` and leaves enough of it (a lookup or two for most words)."""
+    heads, tails, short = _glue_edges()
+    if word[-_MIN_KNOWN:] in short:
+        return True
+    most = len(word) - _MIN_REST
+    for known in tails.get(word[-_MIN_KNOWN - 1 :], ()):
+        if len(known) <= most and word.endswith(known):
+            return True
+    return any(len(known) <= most and word.startswith(known) for known in heads.get(word[: _MIN_KNOWN + 1], ()))
+
+
+def _peeled(word: str, *, back_first: bool) -> list[str]:
+    """``word`` with known words peeled off its ends, one at a time, the longest first."""
+    known = _glue_words()
+    longest = _longest_glue_word()
+    front: list[str] = []
+    back: list[str] = []
+    while True:
+        most = min(len(word) - _MIN_REST, longest)
+        end = next((n for n in range(most, _MIN_KNOWN - 1, -1) if word[-n:] in known), None)
+        start = next((n for n in range(most, _MIN_KNOWN, -1) if word[:n] in known), None)
+        if end is not None and (back_first or start is None):
+            back.insert(0, word[-end:])
+            word = word[:-end]
+        elif start is not None:
+            front.append(word[:start])
+            word = word[start:]
+        else:
+            return [*front, word, *back]
+
+
+def _known_letters(words: Iterable[str]) -> int:
+    known = _glue_words()
+    return sum(len(w) for w in words if w in known)
+
+
+@cache
+def _glue_edges() -> tuple[dict[str, list[str]], dict[str, list[str]], frozenset[str]]:
+    """The known words of four letters or more by their first four and by their last four; those of three."""
+    size = _MIN_KNOWN + 1
+    heads: dict[str, list[str]] = {}
+    tails: dict[str, list[str]] = {}
+    for word in _glue_words():
+        if len(word) >= size:
+            heads.setdefault(word[:size], []).append(word)
+            tails.setdefault(word[-size:], []).append(word)
+    return heads, tails, frozenset(w for w in _glue_words() if len(w) == _MIN_KNOWN)
+
+
+@cache
+def _longest_glue_word() -> int:
+    return max(map(len, _glue_words()))
+
+
+@cache
+def _glue_words() -> frozenset[str]:
+    vocab = vocabulary()
+    words = {w for w in vocab.generic | vocab.rewrites.keys() if len(w) > _MIN_KNOWN}
+    words |= {w for w in vocab.places | vocab.legal_words if len(w) >= _MIN_KNOWN}
+    return frozenset(w for w in words if w.isascii())
 
 
 def strip_legal_forms(name: str) -> str:
