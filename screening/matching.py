@@ -22,11 +22,11 @@ import gc
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
-from typing import NamedTuple
 
 from screening.candidates import KeyIndex, seed_limit
 from screening.entities import EntityList, Source
-from screening.names import Name, analyse, cut_apart, latin_lookalikes, written_as_letters
+from screening.names import Name
+from screening.readings import Reading, readings
 from screening.scoring import (
     DEFAULT_THRESHOLDS,
     Pieces,
@@ -185,7 +185,7 @@ class Screener:
         if self._index.exhaustive:
             new = {t for t in texts if t not in self._cache}
             self._index.prime(
-                (text, j == i + 1) for t in new for r in _readings(t) for i, j, text in Pieces(r.name).spans
+                (text, j == i + 1) for t in new for r in readings(t) for i, j, text in Pieces(r.name).spans
             )
         get, check = self._cache.get, self.check
         return [get(t) or check(t) for t in texts]
@@ -193,13 +193,13 @@ class Screener:
     def _check(self, text: str) -> NameResult:
         if not text.strip():
             return NameResult(name=text, status="skipped", note="empty name")
-        readings = _readings(text)
-        if not readings:
+        ways = readings(text)
+        if not ways:
             return NameResult(
                 name=text, status="clear", note="nothing left to match once legal forms and punctuation are set aside"
             )
-        best: dict[str, tuple[Scored, _Reading]] = {}
-        for reading in readings:
+        best: dict[str, tuple[Scored, Reading]] = {}
+        for reading in ways:
             for scored in self._scores(reading.name, exhaustive=False, floor=self.thresholds.review):
                 entity_id = scored.form.entity.id
                 if entity_id not in best or scored.score > best[entity_id][0].score:
@@ -234,7 +234,7 @@ class Screener:
                 )
             )
         status = alerts[0].level if alerts else "clear"
-        normalized = readings[0].name.normalized
+        normalized = ways[0].name.normalized
         return NameResult(name=text, status=status, normalized=normalized, alerts=tuple(alerts), note="; ".join(notes))
 
     def _scores(self, name: Name, *, exhaustive: bool, floor: float = 0.0) -> list[Scored]:
@@ -295,37 +295,6 @@ def _unseen_edits(key: str) -> int:
     its edits; beyond that it is missing, and all its letters count.
     """
     return seed_limit(key) + 1 if key_limit(key) > seed_limit(key) else len(key)
-
-
-class _Reading(NamedTuple):
-    name: Name
-    how: str  # how the name was read, for the explanation; "" as written
-
-
-def _readings(text: str) -> list[_Reading]:
-    """The name as written, and as it may have been meant: look-alike characters read as letters, words apart.
-
-    Unidecode reads the Cyrillic "Н" of "Нikvision" as the "N" it sounds
-    like; an evader means the "H" it looks like. "S3ns3t1me" means
-    "Sensetime", and "HuaweiTechnologies" "Huawei Technologies". Every
-    reading is scored and the best one wins.
-    """
-    first = analyse(text)
-    found = [_Reading(first, "")] if first is not None and first.core else []
-    lookalike = written_as_letters(latin_lookalikes(text) if not text.isascii() else text)
-    if lookalike != text:
-        _add(found, analyse(lookalike), f"read with look-alike characters as Latin letters ('{lookalike}')")
-    for reading in found[:]:
-        apart = cut_apart(reading.name)
-        if apart is not None:
-            _add(found, apart, f"read with the words written together apart ('{apart.normalized}')")
-    return found
-
-
-def _add(readings: list[_Reading], name: Name | None, how: str) -> None:
-    """Add ``name`` to ``readings`` unless it is empty or one of them already."""
-    if name is not None and name.core and all(name.normalized != r.name.normalized for r in readings):
-        readings.append(_Reading(name, how))
 
 
 @cache

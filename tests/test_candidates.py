@@ -8,14 +8,14 @@ from hypothesis import strategies as st
 from benchmarks.make_variants import LOOKALIKES
 from examples.make_vendors import LISTED, ordinary_name
 from screening import Screener
-from screening.matching import _readings
+from screening.readings import readings
 
 SCREENER = Screener.default()
 
 
 def same_scores(text: str) -> bool:
     """Every score, down to 0 and at the review threshold (where forms are dropped before scoring)."""
-    for name, _ in _readings(text):
+    for name, _ in readings(text):
         for floor in (0.0, SCREENER.thresholds.review):
             blocked = {
                 (s.form.form.name, s.score, s.explanation)
