@@ -4,7 +4,9 @@
    distinctive words ("hikvision" in "Hangzhou Hikvision Digital Technology
    Co., Ltd."). A form with no distinctive word (a public body such as
    "Xinjiang Uighur Autonomous Region People's Government Public Security
-   Bureau") uses all its words, places weighing more than generic words.
+   Bureau") uses its place and the body's own words ("xinjiang public
+   security bureau": its level of government is set aside, see
+   :func:`_body_words`), places weighing more than generic words.
 2. Each key word is looked up among the name's words, alone or joined with
    their neighbours ("Hik Vision" -> "hikvision"), by edit distance
    (rapidfuzz OSA: a swap of two letters counts as one edit). A key word
