@@ -205,10 +205,31 @@ def glued_apart(words: list[str]) -> list[str]:
     return out
 
 
+def _short_form_after_known(word: str) -> bool:
+    """Whether ``word`` ends with a two-letter legal form written after a known word ("huaweitechnologies|co").
+
+    Only then: "co" alone would cut "Pico" off "XiamenMeiyaPico".
+    """
+    return word[-2:] in _two_letter_forms() and _ends_known(word[:-2])
+
+
+def _ends_known(word: str) -> bool:
+    _, tails, short = _glue_edges()
+    most = len(word) - _MIN_REST
+    return word[-_MIN_KNOWN:] in short or any(
+        len(known) <= most and word.endswith(known) for known in tails.get(word[-_MIN_KNOWN - 1 :], ())
+    )
+
+
+@cache
+def _two_letter_forms() -> frozenset[str]:
+    return frozenset(w for w in vocabulary().legal_words if len(w) == 2 and w.isascii())
+
+
 def _edged(word: str) -> bool:
     """Whether a known word begins or ends ``word`` and leaves enough of it (a lookup or two for most words)."""
     heads, tails, short = _glue_edges()
-    if word[-_MIN_KNOWN:] in short:
+    if word[-_MIN_KNOWN:] in short or _short_form_after_known(word):
         return True
     most = len(word) - _MIN_REST
     for known in tails.get(word[-_MIN_KNOWN - 1 :], ()):
@@ -226,6 +247,8 @@ def _peeled(word: str, *, back_first: bool) -> list[str]:
     while True:
         most = min(len(word) - _MIN_REST, longest)
         end = next((n for n in range(most, _MIN_KNOWN - 1, -1) if word[-n:] in known), None)
+        if end is None and _short_form_after_known(word):
+            end = 2
         start = next((n for n in range(most, _MIN_KNOWN, -1) if word[:n] in known), None)
         if end is not None and (back_first or start is None):
             back.insert(0, word[-end:])
