@@ -172,9 +172,10 @@ def cut_apart(name: Name) -> Name | None:
 
 # A word shorter than this is not cut; no part cut from a word is left
 # shorter than _MIN_REST letters ("Yitu" in "YituTechnology"); no known word
-# shorter than _MIN_KNOWN is cut off ("co" would cut "Pico" and "Cosco"), and
-# of three letters only a place or a legal form ("USA", "Ltd") at the end:
-# "one" and "and" end too many words ("Keystone", "Highland").
+# shorter than _MIN_KNOWN is cut off unless a known word comes before it
+# ("co" would cut "Pico" and "Cosco"), and of three letters only a place or
+# a legal form ("USA", "Ltd") at the end: "one" and "and" end too many words
+# ("Keystone", "Highland").
 _MIN_GLUED = 8
 _MIN_REST = 4
 _MIN_KNOWN = 3
@@ -214,6 +215,7 @@ def _short_form_after_known(word: str) -> bool:
 
 
 def _ends_known(word: str) -> bool:
+    """Whether a known word (a place or a legal form if of three letters) ends ``word`` and leaves enough of it."""
     _, tails, short = _glue_edges()
     most = len(word) - _MIN_REST
     return word[-_MIN_KNOWN:] in short or any(
@@ -228,13 +230,10 @@ def _two_letter_forms() -> frozenset[str]:
 
 def _edged(word: str) -> bool:
     """Whether a known word begins or ends ``word`` and leaves enough of it (a lookup or two for most words)."""
-    heads, tails, short = _glue_edges()
-    if word[-_MIN_KNOWN:] in short or _short_form_after_known(word):
+    if _ends_known(word) or _short_form_after_known(word):
         return True
+    heads, _, _ = _glue_edges()
     most = len(word) - _MIN_REST
-    for known in tails.get(word[-_MIN_KNOWN - 1 :], ()):
-        if len(known) <= most and word.endswith(known):
-            return True
     return any(len(known) <= most and word.startswith(known) for known in heads.get(word[: _MIN_KNOWN + 1], ()))
 
 
