@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from functools import cache
 
 from screening.candidates import KeyIndex, seed_limit
-from screening.entities import EntityList, Source
-from screening.names import Name
+from screening.entities import EntityList, NameForm, Source
+from screening.names import HAN, Name, analyse, pinyin
 from screening.readings import Reading, readings
 from screening.scoring import (
     DEFAULT_THRESHOLDS,
@@ -108,7 +108,9 @@ class Screener:
     ) -> None:
         self.entities = entities
         self.thresholds = thresholds
-        self._forms = [f for e in entities.entities for n in e.names if (f := compile_form(e, n)) is not None]
+        self._forms = [
+            f for e in entities.entities for n in _with_pinyin(e.names) if (f := compile_form(e, n)) is not None
+        ]
         # A word that is itself a listed name ("Hikvision & Dahua JV") is not
         # a sign of a different organisation: it is a second hit.
         self._listed_words = frozenset(w for f in self._forms if f.weights[0] == 1.0 for w in f.key)
@@ -295,6 +297,24 @@ def _unseen_edits(key: str) -> int:
     its edits; beyond that it is missing, and all its letters count.
     """
     return seed_limit(key) + 1 if key_limit(key) > seed_limit(key) else len(key)
+
+
+def _with_pinyin(forms: Iterable[NameForm]) -> list[NameForm]:
+    """The name forms, and each form in Chinese characters also in pinyin, as Chinese names are romanised.
+
+    "杭州海康威视数字技术股份有限公司" is registered in English as "Hangzhou
+    Haikang Weishi Shuzi Jishu Co., Ltd." as well as "Hangzhou Hikvision
+    Digital Technology Co., Ltd.". The pinyin form cites the sources of the
+    Chinese one.
+    """
+    out = []
+    for form in forms:
+        out.append(form)
+        name = analyse(form.name) if HAN.search(form.name) else None
+        if name is not None:
+            words = " ".join(pinyin(t.text).capitalize() for t in name.tokens)
+            out.append(NameForm(name=words, kind="pinyin", sources=form.sources))
+    return out
 
 
 @cache
