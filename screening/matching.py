@@ -25,7 +25,7 @@ from functools import cache
 
 from screening.candidates import KeyIndex, seed_limit
 from screening.entities import EntityList, NameForm, Source
-from screening.names import HAN, Name, analyse, pinyin
+from screening.names import HAN, Name, Token, analyse, pinyin
 from screening.readings import Reading, readings
 from screening.scoring import (
     DEFAULT_THRESHOLDS,
@@ -109,7 +109,10 @@ class Screener:
         self.entities = entities
         self.thresholds = thresholds
         self._forms = [
-            f for e in entities.entities for n in _with_pinyin(e.names) if (f := compile_form(e, n)) is not None
+            f
+            for e in entities.entities
+            for n, analysed in _with_pinyin(e.names)
+            if (f := compile_form(e, n, analysed)) is not None
         ]
         # A word that is itself a listed name ("Hikvision & Dahua JV") is not
         # a sign of a different organisation: it is a second hit.
@@ -299,21 +302,24 @@ def _unseen_edits(key: str) -> int:
     return seed_limit(key) + 1 if key_limit(key) > seed_limit(key) else len(key)
 
 
-def _with_pinyin(forms: Iterable[NameForm]) -> list[NameForm]:
+def _with_pinyin(forms: Iterable[NameForm]) -> list[tuple[NameForm, Name | None]]:
     """The name forms, and each form in Chinese characters also in pinyin, as Chinese names are romanised.
 
     "杭州海康威视数字技术股份有限公司" is registered in English as "Hangzhou
     Haikang Weishi Shuzi Jishu Co., Ltd." as well as "Hangzhou Hikvision
-    Digital Technology Co., Ltd.". The pinyin form cites the sources of the
-    Chinese one.
+    Digital Technology Co., Ltd.". The pinyin form's words keep the kinds of
+    the Chinese words they spell ("shuzi jizhu", 数字技术, generic): pinyin
+    alone cannot tell 中心 (centre, generic) from 中信 (CITIC), both
+    "zhongxin". It cites the Chinese form's sources. (Analysed here: None.)
     """
-    out = []
+    out: list[tuple[NameForm, Name | None]] = []
     for form in forms:
-        out.append(form)
+        out.append((form, None))
         name = analyse(form.name) if HAN.search(form.name) else None
         if name is not None:
-            words = " ".join(pinyin(t.text).capitalize() for t in name.tokens)
-            out.append(NameForm(name=words, kind="pinyin", sources=form.sources))
+            tokens = tuple(Token(pinyin(t.text), t.kind) for t in name.tokens)
+            text = " ".join(t.text.capitalize() for t in tokens)
+            out.append((NameForm(name=text, kind="pinyin", sources=form.sources), Name(original=text, tokens=tokens)))
     return out
 
 

@@ -126,24 +126,15 @@ def vocabulary() -> Vocabulary:
     # Longest phrases first, so "public limited company" wins over parts of it.
     phrases = tuple(sorted((tuple(p.split()) for p in legal["phrases"]), key=len, reverse=True))
     return Vocabulary(
-        legal_words=frozenset(legal_words | _pinyin_of(legal_words)),
+        legal_words=frozenset(legal_words),
         legal_phrases={w: tuple(p for p in phrases if p[0] == w) for w in {p[0] for p in phrases}},
-        places=frozenset(place_words | _pinyin_of(place_words)),
-        generic=frozenset(generic | _pinyin_of(generic)),
+        places=frozenset(place_words),
+        generic=frozenset(generic),
         stopwords=frozenset(vocab["stopwords"]["words"]),
         designations=frozenset(vocab["designations"]["words"]),
         rewrites={k: tuple(v.split()) for k, v in rewrites.items()},
         han_words=frozenset(w for w in legal_words | place_words | generic if HAN.search(w)),
     )
-
-
-def _pinyin_of(words: set[str]) -> set[str]:
-    """The Chinese words of ``words`` written in pinyin, as Chinese names are romanised ("科技" -> "keji").
-
-    Words of two characters or more: the pinyin of one character ("局" ->
-    "ju") is too short to say anything.
-    """
-    return {pinyin(w) for w in words if len(w) > 1 and all(HAN.match(ch) for ch in w)}
 
 
 def pinyin(text: str) -> str:

@@ -142,9 +142,13 @@ def allowed_edits(letters: float) -> float:
     return 0 if letters <= 4 else max(1, letters // 4)
 
 
-def compile_form(entity: Entity, form: NameForm) -> Form | None:
-    """The form ready for scoring; None when nothing of it is left to match."""
-    name = analyse(form.name)
+def compile_form(entity: Entity, form: NameForm, name: Name | None = None) -> Form | None:
+    """The form ready for scoring; None when nothing of it is left to match.
+
+    ``name``: the form already analysed (its pinyin, say, with the kinds of
+    the Chinese words it spells); by default ``form.name`` analysed.
+    """
+    name = name if name is not None else analyse(form.name)
     if name is None or not name.core:
         return None
     core = name.core

@@ -1,4 +1,5 @@
 import gc
+from datetime import date
 
 import pytest
 from hypothesis import given
@@ -97,3 +98,23 @@ def test_screening_a_stream_leaves_the_callers_garbage_collector_as_it_was() -> 
     finally:
         gc.unfreeze()
     assert kept
+
+
+def test_pinyin_of_a_generic_chinese_word_does_not_make_a_trade_name_generic() -> None:
+    # 中心 (centre) and 中信 (CITIC) are both "zhongxin" in pinyin: the pinyin
+    # forms keep the kinds of the Chinese words, and the word lists stay as
+    # written, so a romanised trade name is still distinctive.
+    from benchmarks.large_list import REFERENCE, RESTRICTION
+    from screening.entities import Entity, EntityList, NameForm
+
+    def entity(id_: str, *names: str) -> Entity:
+        forms = tuple(NameForm(n, "registered", (REFERENCE,)) for n in names)
+        return Entity(id_, names[0], "company", "CN", (RESTRICTION,), forms)
+
+    listed = EntityList(
+        "test", date(2026, 1, 1), "0" * 64, (entity("zx", "Zhongxin Electronics"), entity("hk", "海康威视"))
+    )
+    screener = Screener(listed)
+    assert screener.check("Zhongxin Electronics Co").status == "match"
+    assert screener.check("Zhang Electronics").status == "clear"
+    assert screener.check("Haikang Weishi").entity_id == "hk"
