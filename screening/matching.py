@@ -310,12 +310,13 @@ def _with_pinyin(forms: Iterable[NameForm]) -> list[tuple[NameForm, Name | None]
     Digital Technology Co., Ltd.". The pinyin form's words keep the kinds of
     the Chinese words they spell ("shuzi jizhu", 数字技术, generic): pinyin
     alone cannot tell 中心 (centre, generic) from 中信 (CITIC), both
-    "zhongxin". It cites the Chinese form's sources. (Analysed here: None.)
+    "zhongxin". It cites the Chinese form's sources. A form comes with its
+    analysis when this had to analyse it, else None (``compile_form`` does).
     """
     out: list[tuple[NameForm, Name | None]] = []
     for form in forms:
-        out.append((form, None))
         name = analyse(form.name) if HAN.search(form.name) else None
+        out.append((form, name))
         if name is not None:
             tokens = tuple(Token(pinyin(t.text), t.kind) for t in name.tokens)
             text = " ".join(t.text.capitalize() for t in tokens)

@@ -236,7 +236,7 @@ def _format_batch(
     index, batch, before = task
     sheet = table.sheets[index]
     rows = _row_results(sheet, batch, screener.check_many(_names(sheet, batch)))
-    return _encoded(formatter(rows, before)), sheet.name, len(rows), *_summary(rows)
+    return encoded(formatter(rows, before)), sheet.name, len(rows), *_summary(rows)
 
 
 def _row_results(sheet: Sheet, rows: list[NumberedRow], results: list[NameResult]) -> list[RowResult]:
@@ -295,11 +295,12 @@ def _formatted_here(rows: Iterable[RowResult], formatter: Formatter) -> Iterator
     """``rows`` as report text a batch at a time, formatted in this process."""
     before = 0
     for batch in batches(rows):
-        yield _encoded(formatter(batch, before)), len(batch)
+        yield encoded(formatter(batch, before)), len(batch)
         before += len(batch)
 
 
-def _encoded(text: str) -> bytes:
+def encoded(text: str) -> bytes:
+    """Report text as written to a report file: UTF-8."""
     # Encoded where it is made: a worker's text would otherwise be encoded to
     # cross to this process, decoded, and encoded again to be written (a
     # tenth of the writing process's time on a million-row report). A lone

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from screening.cells import CellValue, as_text
 from screening.matching import DEFAULT_THRESHOLDS, Screener, Thresholds
-from screening.report import STATUSES, Report, RowResult, Screening
+from screening.report import STATUSES, Report, RowResult, Screening, encoded
 from screening.report_json import header_keys, json_headers, json_rows, run_json
 from screening.spreadsheet import open_table
 from screening.xlsx_writer import XlsxWriter, row_xml
@@ -288,7 +288,7 @@ def _write_csv(report: Report | Screening, path: Path) -> None:
     with open(path, "wb") as f:
         header = io.StringIO()
         csv.writer(header).writerow([csv_safe(c) for c in columns + list(ADDED_COLUMNS)])
-        f.write(("\ufeff" + header.getvalue()).encode("utf-8", "replace"))
+        f.write(encoded("\ufeff" + header.getvalue()))
         formatter = functools.partial(
             _csv_rows,
             placement=_placement(report, columns),
@@ -360,4 +360,4 @@ def _write_json(report: Report | Screening, path: Path) -> None:
         for text, _ in report.formatted(functools.partial(json_rows, headers=json_headers(report))):
             f.write(text)
         run = json.dumps(run_json(report), ensure_ascii=False, indent=1)
-        f.write(f'\n ],\n "run": {run}\n}}\n'.encode("utf-8", "replace"))
+        f.write(encoded(f'\n ],\n "run": {run}\n}}\n'))
