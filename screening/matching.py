@@ -34,8 +34,10 @@ from screening.scoring import (
     Thresholds,
     allowed_edits,
     compile_form,
+    find_key,
     key_limit,
     score,
+    set_aside,
 )
 from screening.workers import batches, can_fork, check_in_processes, frozen_run
 
@@ -117,19 +119,29 @@ class Screener:
         # A word that is itself a listed name ("Hikvision & Dahua JV") is not
         # a sign of a different organisation: it is a second hit.
         self._listed_words = frozenset(w for f in self._forms if f.weights[0] == 1.0 for w in f.key)
-        # The fewest edits each form can score with when the index finds none
-        # of its key words near the name; each key word found near lowers it.
-        self._unseen = [sum(w * _unseen_edits(k) for k, w in zip(f.key, f.weights, strict=True)) for f in self._forms]
-        self._unseen_compact = [_unseen_edits(f.compact) for f in self._forms]  # the whole key run together
-        self._holders: dict[str, list[tuple[int, float, float]]] = {}  # key word -> (form, weight, weight x unseen)
-        self._compact_holders: dict[str, list[int]] = {}  # multi-word key run together -> forms
+        # Forms that share a key (its words and weights) are found in a name
+        # together: an entity's "Hikvision" and "Hangzhou Hikvision Digital
+        # Technology Co., Ltd.", or ten entities' "Ivanov & Haddad ...".
+        keys: dict[tuple[tuple[str, ...], tuple[float, ...]], list[int]] = {}
         for i, f in enumerate(self._forms):
+            keys.setdefault((f.key, f.weights), []).append(i)
+        self._keys = list(keys.values())  # forms by key, in list order
+        firsts = [self._forms[forms[0]] for forms in self._keys]
+        # The fewest edits each key can score with when the index finds none
+        # of its words near the name; each key word found near lowers it.
+        self._unseen = [sum(w * _unseen_edits(k) for k, w in zip(f.key, f.weights, strict=True)) for f in firsts]
+        self._unseen_compact = [_unseen_edits(f.compact) for f in firsts]  # the whole key run together
+        self._holders: dict[str, list[tuple[int, float, float]]] = {}  # key word -> (key, weight, weight x unseen)
+        self._compact_holders: dict[str, list[int]] = {}  # multi-word key run together -> keys
+        for i, f in enumerate(firsts):
             for key, weight in zip(f.key, f.weights, strict=True):
                 self._holders.setdefault(key, []).append((i, weight, weight * _unseen_edits(key)))
             if len(f.key) > 1:
                 self._compact_holders.setdefault(f.compact, []).append(i)
         self._index = KeyIndex([*self._holders, *self._compact_holders], exhaustive=exhaustive)
         self._cache: dict[str, NameResult] = {}
+        # "ACME Trading Ltd" and "Acme Trading GmbH" share their core words, and scores.
+        self._by_core: dict[tuple[Token, ...], tuple[Scored, ...]] = {}
 
     @classmethod
     def default(cls, *, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> Screener:
@@ -205,7 +217,7 @@ class Screener:
             )
         best: dict[str, tuple[Scored, Reading]] = {}
         for reading in ways:
-            for scored in self._scores(reading.name, exhaustive=False, floor=self.thresholds.review):
+            for scored in self._core_scores(reading.name):
                 entity_id = scored.form.entity.id
                 if entity_id not in best or scored.score > best[entity_id][0].score:
                     best[entity_id] = (scored, reading)
@@ -221,7 +233,7 @@ class Screener:
                     f"matched '{scored.form.form.name}' with score {scored.score:.1f}"
                 )
                 continue
-            explanation = scored.explanation.describe(scored.score, level, self.thresholds)
+            explanation = set_aside(name, scored.explanation).describe(scored.score, level, self.thresholds)
             if how:
                 explanation = f"{how}: {explanation}"
             alerts.append(
@@ -242,6 +254,15 @@ class Screener:
         normalized = ways[0].name.normalized
         return NameResult(name=text, status=status, normalized=normalized, alerts=tuple(alerts), note="; ".join(notes))
 
+    def _core_scores(self, name: Name) -> tuple[Scored, ...]:
+        """The alerting scores of a name's core words, worked out once for names that differ only in legal forms."""
+        scores = self._by_core.get(name.core)
+        if scores is None:
+            scores = tuple(self._scores(name, exhaustive=False, floor=self.thresholds.review))
+            if len(self._by_core) < _CACHE_SIZE:
+                self._by_core[name.core] = scores
+        return scores
+
     def _scores(self, name: Name, *, exhaustive: bool, floor: float = 0.0) -> list[Scored]:
         """Scores of at least ``floor`` against the forms that hold a key word near a piece of the name.
 
@@ -251,45 +272,48 @@ class Screener:
         and :func:`screening.scoring.score` returns None for it.
         """
         pieces = Pieces(name)
-        if exhaustive:
-            candidates: Iterable[int] = range(len(self._forms))
-        else:
-            candidates = self._candidates(pieces, floor)
+        keys = range(len(self._keys)) if exhaustive else self._candidates(pieces, floor)
         scores = []
-        for f in candidates:
-            scored = score(pieces, self._forms[f], listed_words=self._listed_words)
-            if scored is not None and scored.score >= floor:
-                scores.append(scored)
-        return scores
+        for k in keys:
+            forms = self._keys[k]
+            found = find_key(pieces, self._forms[forms[0]])
+            if found is None or found.ceiling < floor:
+                continue
+            for f in forms:
+                scored = score(pieces, self._forms[f], listed_words=self._listed_words, found=found)
+                if scored is not None and scored.score >= floor:
+                    scores.append((f, scored))
+        # In list order, as an entity's first form of equal score is the one shown.
+        return [scored for _, scored in sorted(scores, key=lambda s: s[0])]
 
     def _candidates(self, pieces: Pieces, floor: float) -> list[int]:
-        """The forms, in list order, whose key words the index finds near enough to the name to reach ``floor``.
+        """The keys (of ``self._keys``) whose words the index finds near enough to the name to reach ``floor``.
 
-        A form that shares a common key word ("Ivanov") but whose other key
-        words are not near is dropped by a lower bound on its edits, before
-        scoring: extra words only lower a score.
+        A key that shares a common word ("Ivanov") but whose other words are
+        not near is dropped by a lower bound on its edits, before scoring:
+        extra words only lower a score.
         """
         near: dict[str, int] = {}
         for i, j, text in pieces.spans:
             for key, edits in self._index.near(text, whole_word=j == i + 1):
                 if edits < near.get(key, len(key) + 1):
                     near[key] = edits
-        saved: dict[int, float] = {}  # form -> edits fewer than unseen, from its key words found near
-        compact: dict[int, int] = {}  # form -> edits of its whole key run together
-        for key, edits in near.items():
-            for f, weight, unseen in self._holders.get(key, ()):
-                saved[f] = saved.get(f, 0.0) + unseen - weight * edits
-            for f in self._compact_holders.get(key, ()):
-                compact[f] = edits
+        saved: dict[int, float] = {}  # key -> edits fewer than unseen, from its words found near
+        compact: dict[int, int] = {}  # key -> edits of its words run together
+        for word, edits in near.items():
+            for k, weight, unseen in self._holders.get(word, ()):
+                saved[k] = saved.get(k, 0.0) + unseen - weight * edits
+            for k in self._compact_holders.get(word, ()):
+                compact[k] = edits
         candidates = []
-        for f in sorted(saved.keys() | compact.keys()):
-            form = self._forms[f]
-            fewest = self._unseen[f] - saved.get(f, 0.0)
+        for k in saved.keys() | compact.keys():
+            form = self._forms[self._keys[k][0]]
+            fewest = self._unseen[k] - saved.get(k, 0.0)
             if len(form.key) > 1:
                 c = form.compact
-                fewest = min(fewest, compact.get(f, self._unseen_compact[f]) * form.letters / len(c))
+                fewest = min(fewest, compact.get(k, self._unseen_compact[k]) * form.letters / len(c))
             if fewest <= allowed_edits(form.letters) and 100.0 * (1 - fewest / form.letters) >= floor:
-                candidates.append(f)
+                candidates.append(k)
         return candidates
 
 

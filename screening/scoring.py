@@ -32,7 +32,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from rapidfuzz import process
@@ -228,8 +228,18 @@ class Pieces:
         return sep.join(self.words[span[0] : span[1]])
 
 
-def score(pieces: Pieces, form: Form, *, listed_words: frozenset[str]) -> Scored | None:
-    """The name's score against ``form`` with its explanation; None when the key is too far for a candidate."""
+@dataclass(frozen=True)
+class KeyFound:
+    """Where a form's key words were found in a name: the same for every form with that key."""
+
+    edits: float  # weighted, as the score counts them
+    found: list[tuple[str, tuple[int, int], float]]  # (key word or whole key, span, edits) that the score counts
+    words_found: list[tuple[str, tuple[int, int], float]]  # each key word found on its own
+    ceiling: float  # the best score a form with this key can reach: extra words only lower it
+
+
+def find_key(pieces: Pieces, form: Form) -> KeyFound | None:
+    """Where ``form``'s key lies in the name; None when it is too far for a candidate."""
     letters = form.letters
     best_edits = 0.0
     words_found: list[tuple[str, tuple[int, int], float]] = []  # (key word, span, edits)
@@ -247,6 +257,20 @@ def score(pieces: Pieces, form: Form, *, listed_words: frozenset[str]) -> Scored
             found = [(" ".join(form.key), span, edits)]
     if not found or best_edits > allowed_edits(letters):
         return None
+    return KeyFound(best_edits, found, words_found, 100.0 * (1 - best_edits / letters))
+
+
+def score(pieces: Pieces, form: Form, *, listed_words: frozenset[str], found: KeyFound | None = None) -> Scored | None:
+    """The name's score against ``form`` with its explanation; None when the key is too far for a candidate.
+
+    Only the name's core words take part: names that differ in legal forms
+    alone get the same score and explanation (see :func:`set_aside`).
+    ``found``: :func:`find_key` for this form's key, when already worked out.
+    """
+    found = found if found is not None else find_key(pieces, form)
+    if found is None:
+        return None
+    letters, best_edits, words_found = form.letters, found.edits, found.words_found
     contained = []
     for key_word, span, _ in words_found:
         got = "" if key_word.isascii() else pieces.joined(span, "")
@@ -254,13 +278,11 @@ def score(pieces: Pieces, form: Form, *, listed_words: frozenset[str]) -> Scored
             # A Chinese trade name written together with more characters
             # ("海康威视萤石"): the rest is a word the listed name lacks.
             contained.append(got.replace(key_word, "", 1))
-    matched = [(pieces.joined(span), key_word, int(edits)) for key_word, span, edits in found]
-    used = {i for _, span, _ in found for i in range(*span)}
-    name = pieces.name
-    core = name.core
-    set_aside = [(t.text, t.kind.value) for t in name.tokens if t.kind in (Kind.LEGAL, Kind.STOPWORD) and t not in core]
+    matched = [(pieces.joined(span), key_word, int(edits)) for key_word, span, edits in found.found]
+    used = {i for _, span, _ in found.found for i in range(*span)}
+    set_aside = []
     extra = []
-    for i, token in enumerate(core):
+    for i, token in enumerate(pieces.name.core):
         if i in used:
             continue
         if token.kind is not Kind.DISTINCTIVE:
@@ -277,6 +299,16 @@ def score(pieces: Pieces, form: Form, *, listed_words: frozenset[str]) -> Scored
     value = 100.0 * (1 - best_edits / letters) * EXTRA_WORD_FACTOR ** len(extra)
     explanation = Explanation(tuple(matched), tuple(set_aside), tuple(extra), round(best_edits, 2), round(letters, 2))
     return Scored(value, explanation, form)
+
+
+_SET_ASIDE_KINDS = (Kind.LEGAL, Kind.STOPWORD)
+
+
+def set_aside(name: Name, explanation: Explanation) -> Explanation:
+    """``explanation`` of a score of ``name``, saying too which of its legal forms and stop words were set aside."""
+    core = name.core
+    words = tuple((t.text, t.kind.value) for t in name.tokens if t.kind in _SET_ASIDE_KINDS and t not in core)
+    return replace(explanation, set_aside=words + explanation.set_aside) if words else explanation
 
 
 @lru_cache(maxsize=65536)

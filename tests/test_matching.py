@@ -49,6 +49,19 @@ def test_alert_explains_itself(screener: Screener) -> None:
     assert alert.sources and all(s.article for s in alert.sources)
 
 
+def test_names_that_differ_in_legal_forms_each_explain_their_own() -> None:
+    # Their scores are worked out once, from the words they share; what was
+    # set aside is each name's own.
+    screener = Screener.default()
+    first = screener.check("Hikvsion Digital Technology Co., Ltd.").best
+    second = screener.check("HIKVSION Digital Technology GmbH").best
+    assert first is not None and second is not None
+    assert (first.score, first.entity_id) == (second.score, second.entity_id)
+    assert "'co' (legal form)" in first.explanation and "gmbh" not in first.explanation
+    assert "'gmbh' (legal form)" in second.explanation and "'co'" not in second.explanation
+    assert second.query_norm == "hikvsion digital technology gmbh"
+
+
 def test_levels_follow_thresholds() -> None:
     strict = Screener.default(thresholds=Thresholds(match=99, review=95))
     assert strict.check("Hikivision").status == "match"
