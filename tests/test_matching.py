@@ -97,6 +97,17 @@ def test_any_text_gets_a_status(text: str) -> None:
     assert all(a.score >= 75 for a in result.alerts)
 
 
+def test_worker_processes_give_the_results_one_process_gives() -> None:
+    # Workers send a plain clear result back as its normalised name alone.
+    names = ["Hikvision", "Acme Trading", "", "Hikvsion Digital", "ZTE Corporation", "Sensata Technologies", "  "]
+    names = [f"{n} {i % 997}" if n.strip() else n for i, n in enumerate(names * 1500)]  # 10,500 names, 4,987 distinct
+    one = list(Screener.default().check_stream(names, workers=1))
+    two = list(Screener.default().check_stream(names, workers=2))
+    assert one == two
+    assert {r.status for r in two} == {"match", "review", "clear", "skipped"}
+    assert any("formerly listed" in r.note for r in two)
+
+
 def test_screening_a_stream_leaves_the_callers_garbage_collector_as_it_was() -> None:
     """Results are frozen out of the collector's sight during a run, and only the run's own freeze is undone."""
     screener = Screener.default()
