@@ -264,9 +264,9 @@ class Screener:
         return scores
 
     def _scores(self, name: Name, *, exhaustive: bool, floor: float = 0.0) -> list[Scored]:
-        """Scores of at least ``floor`` against the forms that hold a key word near a piece of the name.
+        """Scores of at least ``floor`` against the forms whose key has a word near a piece of the name.
 
-        ``exhaustive`` scores every form instead. Both give the same scores:
+        ``exhaustive`` looks for every key instead. Both give the same scores:
         a form none of whose key words is within a quarter of its length of
         a piece of the name cannot score (see :mod:`screening.candidates`),
         and :func:`screening.scoring.score` returns None for it.

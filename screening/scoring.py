@@ -280,24 +280,24 @@ def score(pieces: Pieces, form: Form, *, listed_words: frozenset[str], found: Ke
             contained.append(got.replace(key_word, "", 1))
     matched = [(pieces.joined(span), key_word, int(edits)) for key_word, span, edits in found.found]
     used = {i for _, span, _ in found.found for i in range(*span)}
-    set_aside = []
+    aside = []
     extra = []
     for i, token in enumerate(pieces.name.core):
         if i in used:
             continue
         if token.kind is not Kind.DISTINCTIVE:
-            set_aside.append((token.text, token.kind.value))
+            aside.append((token.text, token.kind.value))
         elif any(OSA.distance(token.text, c) <= len(c) // 4 for c in form.context):
-            set_aside.append((token.text, "also in the listed name"))
+            aside.append((token.text, "also in the listed name"))
         elif _misspelt_generic(token.text):
-            set_aside.append((token.text, "generic, misspelt"))
+            aside.append((token.text, "generic, misspelt"))
         elif token.text in listed_words:
-            set_aside.append((token.text, "another listed name"))
+            aside.append((token.text, "another listed name"))
         else:
             extra.append(token.text)
     extra += contained
     value = 100.0 * (1 - best_edits / letters) * EXTRA_WORD_FACTOR ** len(extra)
-    explanation = Explanation(tuple(matched), tuple(set_aside), tuple(extra), round(best_edits, 2), round(letters, 2))
+    explanation = Explanation(tuple(matched), tuple(aside), tuple(extra), round(best_edits, 2), round(letters, 2))
     return Scored(value, explanation, form)
 
 
