@@ -213,7 +213,7 @@ def open_table(path: Path, *, column: str | None = None, sheet: str | None = Non
             raise ScreeningError(f"{path.name}: the file has no rows to screen")
         seen = ", ".join(dict.fromkeys(" ".join(h.split()) for h in seen_headers)) or "none"
         what = f"no column headed {column!r}" if column else "no column of vendor names found"
-        raise ScreeningError(f"{path.name}: {what} (headers seen: {seen[:300]}); name it with --column")
+        raise ScreeningError(f"{path.name}: {what} (its first rows hold: {seen[:300]}); name it with --column")
     return Table(path=path, sheets=tuple(sheets), skipped_sheets=tuple(skipped))
 
 
