@@ -68,7 +68,7 @@ def _check_batch(screener: Screener, names: list[str]) -> list[NameResult | str]
 
 def _results(names: list[str], sent: list[NameResult | str]) -> Iterator[tuple[str, NameResult]]:
     """(name, result) for what :func:`_check_batch` sent back for ``names``."""
-    from screening.matching import NameResult
+    from screening.matching import NameResult  # here: screening.matching imports this module
 
     for name, result in zip(names, sent, strict=True):
         yield name, NameResult(name=name, status="clear", normalized=result) if isinstance(result, str) else result
