@@ -335,8 +335,10 @@ def _csv_plain(values: list[CellValue]) -> bool:
     texts = _texts_of(tuple(map(type, values)))
     if texts is None:
         return False
-    # The texts joined: a search of each character a formula starts with
-    # (_FORMULA_START) at a text's start, not a test a cell.
+    # The texts joined: one search for each character a formula starts with,
+    # at any text's start, instead of a test of each cell. _FORMULA_START is
+    # spelt out here (its "\r" by the test for a "\r" anywhere): inline tests
+    # take 0.33 µs a row, a loop over the tuple or a regex made from it 0.77.
     j = "\x00" + "\x00".join(texts(values))
     return not ("\n" in j or "\r" in j or "\x00=" in j or "\x00+" in j or "\x00-" in j or "\x00@" in j or "\x00\t" in j)
 
