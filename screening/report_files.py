@@ -29,7 +29,7 @@ from screening.matching import DEFAULT_THRESHOLDS, Screener, Thresholds
 from screening.report import STATUSES, Report, RowResult, Screening, encoded
 from screening.report_json import header_keys, json_headers, json_rows, run_json
 from screening.spreadsheet import open_table
-from screening.xlsx_writer import XlsxWriter, row_xml
+from screening.xlsx_writer import XlsxWriter, row_xml, row_xml_ending
 
 FORMATS = ("xlsx", "csv", "json")
 ADDED_COLUMNS = (
@@ -224,15 +224,15 @@ def _xlsx_rows(rows: list[RowResult], before: int, *, placement: dict[str, list[
     """Rows of the Screening sheet (the header is its first row); run in a worker process when there are workers."""
     xml = []
     for number, r in enumerate(rows, start=before + 2):
-        cells = _in_columns(r, placement, width)
         status = r.result.status
         if status == "match" or status == "review":  # filled red or amber across, blanks included
-            xml.append(row_xml(number, cells + _added(r), style=status, blanks=True))
+            xml.append(row_xml(number, _in_columns(r, placement, width) + _added(r), style=status, blanks=True))
         elif r.result.note:
-            xml.append(row_xml(number, cells + _added(r)))
-        else:  # most rows: a status and where the row was
-            cells += (status, None, None, None, None, None, None, None, r.sheet, r.row)
-            xml.append(row_xml(number, cells))
+            xml.append(row_xml(number, _in_columns(r, placement, width) + _added(r)))
+        else:  # most rows: a status and where the row was, the same in row after row
+            values = r.values if placement[r.sheet] is None else _in_columns(r, placement, width)
+            tail = (status, None, None, None, None, None, None, None, r.sheet)
+            xml.append(row_xml_ending(number, values, tail, r.row))
     return "".join(xml)
 
 

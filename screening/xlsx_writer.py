@@ -108,6 +108,22 @@ def row_xml(
     return f'<row r="{n}">{"".join(cells)}</row>'
 
 
+def row_xml_ending(number: int, values: Sequence[CellValue], tail: tuple[str | None, ...], last: int) -> str:
+    """``row_xml(number, [*values, *tail, last])`` in the plain format, for the many rows that end alike.
+
+    ``tail`` (text or empty cells, the same in every row: a clear row's
+    status and sheet in the report) is checked once, in the template for
+    the row's shape, not in every row; ``last`` is a number.
+
+    >>> row_xml_ending(2, ["Acme"], ("clear", None, "Vendors"), 7) == row_xml(2, ["Acme", "clear", None, "Vendors", 7])
+    True
+    """
+    template = _template(tuple(map(type, values)), "plain", tail)
+    if template is not None and template.fits(values):
+        return template.xml(str(number), values, last)
+    return row_xml(number, [*values, *tail, last])
+
+
 class _Template:
     """Rows of one shape (which cells hold text, numbers, nothing) in one format, written by one f-string.
 
@@ -117,17 +133,28 @@ class _Template:
     six-cell row). Its code holds only column letters and the format.
     """
 
-    def __init__(self, shape: tuple[type, ...], style: str) -> None:
+    def __init__(self, shape: tuple[type, ...], style: str, tail: tuple[str | None, ...] | None = None) -> None:
+        """``tail``: plain text or empty cells after the values, alike in every row, then a number (row_xml_ending)."""
         xf = _XF_OF[style][0]
         s = f' s="{xf}"' if xf else ""  # format 0 is the default
+        refs = _refs(len(shape) + len(tail or ()) + 1)
         cells = []
-        for i, (ref, kind) in enumerate(zip(_refs(len(shape)), shape, strict=False)):
+        for i, (ref, kind) in enumerate(zip(refs, shape, strict=False)):
             if kind is str:
                 cells.append(f'<c r="{ref}{{n}}"{s} t="inlineStr"><is><t>{{v[{i}]}}</t></is></c>')
             elif kind is not type(None):  # a number; empty cells are left out
                 cells.append(f'<c r="{ref}{{n}}"{s}><v>{{v[{i}]!r}}</v></c>')
-        self.xml: Callable[[str, Sequence[CellValue]], str] = eval(
-            'lambda n, v: f\'<row r="{n}">' + "".join(cells) + "</row>'"
+        constants: dict[str, object] = {}
+        if tail is not None:
+            # After the values: the tail's texts (names in the code, t0, t1...:
+            # a sheet's name is not spelt in it), then a number.
+            for i, text in enumerate(tail):
+                if text is not None:
+                    constants[f"t{i}"] = text
+                    cells.append(f'<c r="{refs[len(shape) + i]}{{n}}"{s} t="inlineStr"><is><t>{{t{i}}}</t></is></c>')
+            cells.append(f'<c r="{refs[len(shape) + len(tail)]}{{n}}"{s}><v>{{last!r}}</v></c>')
+        self.xml: Callable[..., str] = eval(
+            'lambda n, v, last=None: f\'<row r="{n}">' + "".join(cells) + "</row>'", constants
         )
         texts = [i for i, kind in enumerate(shape) if kind is str]
         self._texts = operator.itemgetter(*texts) if len(texts) > 1 else None
@@ -165,11 +192,16 @@ class _Template:
 
 
 @functools.lru_cache(maxsize=1024)
-def _template(shape: tuple[type, ...], style: str) -> _Template | None:
-    """The template for rows of this shape; None if a cell holds something else (a date, a bool)."""
+def _template(shape: tuple[type, ...], style: str, tail: tuple[str | None, ...] | None = None) -> _Template | None:
+    """The template for rows of this shape (and ``tail``); None if a cell holds something else (a date, a bool).
+
+    None too when ``tail`` is not plain text: its rows are written cell by cell.
+    """
     if not set(shape) <= {str, float, int, type(None)}:
         return None
-    return _Template(shape, style)
+    if tail and not _Template(tuple(map(type, tail)), style).fits(tail):
+        return None
+    return _Template(shape, style, tail)
 
 
 def _cell(ref: str, value: CellValue, xfs: tuple[int, ...], *, wrap: bool) -> str:

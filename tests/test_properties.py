@@ -17,7 +17,7 @@ from python_calamine import CalamineWorkbook
 from screening import ScreeningError, screen_file
 from screening.report_files import csv_safe, write_report
 from screening.report_json import report_json
-from screening.xlsx_writer import MAX_TEXT, XlsxWriter
+from screening.xlsx_writer import MAX_TEXT, XlsxWriter, row_xml, row_xml_ending
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 text = st.text(max_size=40)
@@ -188,6 +188,19 @@ plain_cell = st.one_of(
 @example(rows=[["", "b"], ["a", ""], [""]])
 def test_report_workbook_keeps_every_text(rows: list[list[object]]) -> None:
     assert_written_back(rows)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    values=st.lists(plain_cell, min_size=1, max_size=6),
+    tail=st.lists(st.one_of(st.none(), plain_cell.filter(lambda v: isinstance(v, str))), max_size=4),
+    last=st.integers(1, 10**6),
+)
+@example(values=["Acme"], tail=["clear", None, "R&D"], last=3)
+@example(values=["Acme"], tail=["clear", None, "Sheet {1}'s"], last=3)
+def test_rows_that_end_alike_are_written_as_any_row(values: list[object], tail: list[str | None], last: int) -> None:
+    """The report's clear rows, whose tail (status, sheet) is checked once for all, come out as row_xml writes them."""
+    assert row_xml_ending(7, values, tuple(tail), last) == row_xml(7, [*values, *tail, last])
 
 
 def assert_written_back(rows: list[list[object]]) -> None:
