@@ -197,15 +197,21 @@ class Pieces:
                 word += words[j - 1]
                 self.spans.append((i, j, word))
         self._texts: list[str] | None = None  # the spans' texts, when a key word is looked up
-        self._closest: dict[str, tuple[float, tuple[int, int] | None]] = {}
+        self._closest: dict[tuple[str, bool], tuple[float, tuple[int, int] | None]] = {}
 
-    def closest(self, key_word: str) -> tuple[float, tuple[int, int] | None]:
+    def closest(self, key_word: str, *, compact: bool = False) -> tuple[float, tuple[int, int] | None]:
         """(edits, span) of the piece nearest ``key_word`` within a third of its length (the first of equals).
 
-        A key in Chinese script inside a single word ("海康威视萤石") is at 0
-        edits: Chinese names are written without spaces.
+        A key word spelt across two or more words of the name counts with
+        at most half those edits: a name split and misspelt too is another
+        name more often than a variant ("Hikari Vision" is 2 edits from
+        "Hikivision" run together; "Hik Vision" and "Sense Tiem" are 0 and
+        1). ``compact``: ``key_word`` is a whole key run together, which the
+        name's words may split anywhere. A key in Chinese script inside a
+        single word ("海康威视萤石") is at 0 edits: Chinese names are
+        written without spaces.
         """
-        answer = self._closest.get(key_word)
+        answer = self._closest.get((key_word, compact))
         if answer is None:
             limit = key_limit(key_word)
             answer = (float(len(key_word)), None)
@@ -213,6 +219,10 @@ class Pieces:
                 if self._texts is None:
                     self._texts = [text for _, _, text in self.spans]
                 found = process.extractOne(key_word, self._texts, scorer=OSA.distance, score_cutoff=limit)
+                if found is not None and not compact and found[1] > limit // 2 and self._split(found[2]):
+                    within = process.extract(key_word, self._texts, scorer=OSA.distance, score_cutoff=limit, limit=None)
+                    counted = [(e, k) for _, e, k in within if e <= limit // 2 or not self._split(k)]
+                    found = (key_word, *min(counted)) if counted else None
                 if found is not None:
                     i, j, _ = self.spans[found[2]]
                     answer = (float(found[1]), (i, j))
@@ -221,8 +231,13 @@ class Pieces:
                     edits = 0 if j == i + 1 and key_word in text else OSA.distance(key_word, text, score_cutoff=limit)
                     if edits <= limit and edits < answer[0]:
                         answer = (float(edits), (i, j))
-            self._closest[key_word] = answer
+            self._closest[(key_word, compact)] = answer
         return answer
+
+    def _split(self, k: int) -> bool:
+        """Whether span ``k`` is words joined."""
+        i, j, _ = self.spans[k]
+        return j > i + 1
 
     def joined(self, span: tuple[int, int], sep: str = " ") -> str:
         return sep.join(self.words[span[0] : span[1]])
@@ -251,7 +266,7 @@ def find_key(pieces: Pieces, form: Form) -> KeyFound | None:
     found = words_found
     if len(form.key) > 1:
         # The whole key written as one word, or split elsewhere: "MeiyaPico".
-        edits, span = pieces.closest(form.compact)
+        edits, span = pieces.closest(form.compact, compact=True)
         if span is not None and edits * (letters / len(form.compact)) < best_edits:
             best_edits = edits * (letters / len(form.compact))
             found = [(" ".join(form.key), span, edits)]
