@@ -219,13 +219,15 @@ class Pieces:
                 if self._texts is None:
                     self._texts = [text for _, _, text in self.spans]
                 found = process.extractOne(key_word, self._texts, scorer=OSA.distance, score_cutoff=limit)
-                if found is not None and not compact and found[1] > limit // 2 and self._split(found[2]):
-                    within = process.extract(key_word, self._texts, scorer=OSA.distance, score_cutoff=limit, limit=None)
-                    counted = [(e, k) for _, e, k in within if e <= limit // 2 or not self._split(k)]
-                    found = (key_word, *min(counted)) if counted else None
                 if found is not None:
                     i, j, _ = self.spans[found[2]]
                     answer = (float(found[1]), (i, j))
+                    if j > i + 1 and not compact and found[1] > limit // 2:
+                        # Split and too far; nothing split is nearer, so only a word of its own can count.
+                        word = process.extractOne(key_word, self.words, scorer=OSA.distance, score_cutoff=limit)
+                        answer = (float(len(key_word)), None)
+                        if word is not None:
+                            answer = (float(word[1]), (word[2], word[2] + 1))
             else:
                 for i, j, text in self.spans:
                     edits = 0 if j == i + 1 and key_word in text else OSA.distance(key_word, text, score_cutoff=limit)
@@ -233,11 +235,6 @@ class Pieces:
                         answer = (float(edits), (i, j))
             self._closest[(key_word, compact)] = answer
         return answer
-
-    def _split(self, k: int) -> bool:
-        """Whether span ``k`` is words joined."""
-        i, j, _ = self.spans[k]
-        return j > i + 1
 
     def joined(self, span: tuple[int, int], sep: str = " ") -> str:
         return sep.join(self.words[span[0] : span[1]])
