@@ -230,9 +230,8 @@ def _xlsx_rows(rows: list[RowResult], before: int, *, placement: dict[str, list[
         elif r.result.note:
             xml.append(row_xml(number, _in_columns(r, placement, width) + _added(r)))
         else:  # most rows: a status and where the row was, the same in row after row
-            values = r.values if placement[r.sheet] is None else _in_columns(r, placement, width)
             tail = (status, None, None, None, None, None, None, None, r.sheet)
-            xml.append(row_xml_ending(number, values, tail, r.row))
+            xml.append(row_xml_ending(number, _in_columns(r, placement, width), tail, r.row))
     return "".join(xml)
 
 
