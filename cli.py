@@ -28,7 +28,7 @@ from screening.evaluation import (
     screener_judge,
     tally,
 )
-from screening.report_files import default_output
+from screening.report_files import default_output, report_format
 from screening.report_json import name_result_json
 
 app = typer.Typer(
@@ -114,7 +114,12 @@ def screen(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Report path [default: INPUT-screened.FORMAT].")
     ] = None,
-    format: Annotated[Format, typer.Option("--format", help="Report format.")] = Format.xlsx,
+    format: Annotated[
+        Format | None,
+        typer.Option(
+            "--format", help="Report format [default: the output's extension, else xlsx].", show_default=False
+        ),
+    ] = None,
     column: Annotated[str | None, typer.Option(help="Header of the name column [default: detected].")] = None,
     sheet: Annotated[
         str | None, typer.Option(help="Screen only this sheet [default: every sheet with a name column].")
@@ -136,14 +141,15 @@ def screen(
     the file cannot be screened.
     """
     thresholds = _thresholds(match_threshold, review_threshold)
-    target = output or default_output(input, format.value)
     with _errors():
+        fmt = report_format(output, format.value if format else None)
+        target = output or default_output(input, fmt)
         if not target.parent.is_dir():
             raise ScreeningError(f"{target}: the folder {target.parent} does not exist")
         report = screen_to_file(
             input,
             target,
-            fmt=format.value,
+            fmt=fmt,
             column=column,
             sheet=sheet,
             thresholds=thresholds,

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from screening.cells import CellValue, as_text
+from screening.errors import ScreeningError
 from screening.matching import DEFAULT_THRESHOLDS, Screener, Thresholds
 from screening.report import STATUSES, Report, RowResult, Screening, encoded
 from screening.report_json import header_keys, json_headers, json_rows, run_json
@@ -54,6 +55,26 @@ _PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 def default_output(input_path: Path, fmt: str) -> Path:
     """``vendors.xlsx`` -> ``vendors-screened.xlsx`` beside it."""
     return input_path.with_name(f"{input_path.stem}-screened.{fmt}")
+
+
+def report_format(output: Path | None, fmt: str | None = None) -> str:
+    """The report's format: ``fmt`` when given, else the output's extension (.xlsx, .csv, .json), else xlsx.
+
+    A report named ``hits.csv`` but written as xlsx would open as garbage,
+    so a format that contradicts the output's extension is an error.
+
+    >>> report_format(Path("hits.csv")), report_format(Path("hits.CSV"), "csv"), report_format(None)
+    ('csv', 'csv', 'xlsx')
+    >>> report_format(Path("hits.xlsx"), "csv")
+    Traceback (most recent call last):
+    screening.errors.ScreeningError: hits.xlsx: a csv report cannot end in .xlsx; change the name or the format
+    """
+    suffix = output.suffix.lower().removeprefix(".") if output is not None else ""
+    if fmt is None:
+        return suffix if suffix in FORMATS else "xlsx"
+    if suffix in FORMATS and suffix != fmt:
+        raise ScreeningError(f"{output}: a {fmt} report cannot end in .{suffix}; change the name or the format")
+    return fmt
 
 
 def write_report(report: Report | Screening, path: Path, *, fmt: str = "xlsx") -> Path:

@@ -54,6 +54,24 @@ def test_output_format_and_thresholds(vendors_xlsx: Path, tmp_path: Path) -> Non
     assert data["run"]["counts"]["review"] == 0
 
 
+def test_report_format_follows_the_output_name(vendors_xlsx: Path, tmp_path: Path) -> None:
+    out = tmp_path / "hits.csv"
+    assert runner.invoke(app, ["screen", str(vendors_xlsx), "-o", str(out)], catch_exceptions=False).exit_code == 1
+    lines = out.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].endswith(
+        "Status,Score,Matched entity,Matched name form,Restriction,Source,Explanation,Note,Sheet,Row"
+    )
+    assert sum(",match," in line for line in lines) == 14
+
+
+def test_a_format_that_contradicts_the_output_name_exits_2(vendors_xlsx: Path, tmp_path: Path) -> None:
+    out = tmp_path / "hits.xlsx"
+    result = runner.invoke(app, ["screen", str(vendors_xlsx), "-o", str(out), "--format", "csv"])
+    assert result.exit_code == 2
+    assert result.stderr == f"error: {out}: a csv report cannot end in .xlsx; change the name or the format\n"
+    assert not out.exists()
+
+
 @pytest.mark.parametrize(
     ("content", "args", "message"),
     [
