@@ -13,9 +13,22 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
-# Reinstalled whenever a source file changes (a non-editable install copies them).
-$(VENV)/.installed: $(SOURCES) | $(BIN)/python
+# The dependencies (and a first install of the package).
+$(VENV)/.deps: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q ".[dev]"
+	touch $@
+
+# The matching modules compiled to C beside their sources, for speed (see
+# build_native.py; without a C compiler the package stays pure Python).
+COMPILED := $(patsubst %,screening/%.py,names readings scoring candidates matching)
+screening/compiled.sha256: $(COMPILED) build_native.py screening/compiled.py | $(VENV)/.deps
+	$(BIN)/python build_native.py
+	touch $@
+
+# Reinstalled whenever a source file changes (a non-editable install copies
+# them), compiled modules included.
+$(VENV)/.installed: $(SOURCES) screening/compiled.sha256 | $(VENV)/.deps
+	$(BIN)/python -m pip install -q --no-deps --force-reinstall .
 	touch $@
 
 install: $(VENV)/.installed
@@ -54,3 +67,4 @@ bench: install
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache
+	rm -f screening/*.so screening/compiled.sha256

@@ -28,6 +28,7 @@ from screening.evaluation import (
     screener_judge,
     tally,
 )
+from screening.matching import DEFAULT_THRESHOLDS
 from screening.report_files import default_output, report_format
 from screening.report_json import name_result_json
 
@@ -124,8 +125,8 @@ def screen(
     sheet: Annotated[
         str | None, typer.Option(help="Screen only this sheet [default: every sheet with a name column].")
     ] = None,
-    review_threshold: ReviewThreshold = Thresholds.review,
-    match_threshold: MatchThreshold = Thresholds.match,
+    review_threshold: ReviewThreshold = DEFAULT_THRESHOLDS.review,
+    match_threshold: MatchThreshold = DEFAULT_THRESHOLDS.match,
     jobs: Annotated[
         int,
         typer.Option(
@@ -174,8 +175,8 @@ def screen(
 def check(
     names: Annotated[list[str], typer.Argument(help="One or more names to screen.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
-    review_threshold: ReviewThreshold = Thresholds.review,
-    match_threshold: MatchThreshold = Thresholds.match,
+    review_threshold: ReviewThreshold = DEFAULT_THRESHOLDS.review,
+    match_threshold: MatchThreshold = DEFAULT_THRESHOLDS.match,
 ) -> None:
     """Screen names given on the command line and explain each result."""
     thresholds = _thresholds(match_threshold, review_threshold)
@@ -205,8 +206,8 @@ def evaluate(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
     baseline: Annotated[bool, typer.Option("--baseline", help="Also run a plain rapidfuzz WRatio baseline.")] = False,
     baseline_threshold: Annotated[float, typer.Option(help="The baseline's one threshold.")] = BASELINE_THRESHOLD,
-    review_threshold: ReviewThreshold = Thresholds.review,
-    match_threshold: MatchThreshold = Thresholds.match,
+    review_threshold: ReviewThreshold = DEFAULT_THRESHOLDS.review,
+    match_threshold: MatchThreshold = DEFAULT_THRESHOLDS.match,
 ) -> None:
     """Measure misses and false alerts on labelled names, per category."""
     thresholds = _thresholds(match_threshold, review_threshold)

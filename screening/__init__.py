@@ -8,11 +8,15 @@
 
 __version__ = "0.1.0"
 
-from screening.entities import Entity, EntityList, Source
-from screening.errors import ScreeningError
-from screening.matching import Alert, NameResult, Screener, Thresholds
-from screening.report import Report, RowResult, screen_file
-from screening.report_files import screen_to_file, write_report
+from screening.compiled import use_sources_if_stale
+
+use_sources_if_stale()  # before anything imports a compiled module
+
+from screening.entities import Entity, EntityList, Source  # noqa: E402
+from screening.errors import ScreeningError  # noqa: E402
+from screening.matching import Alert, NameResult, Screener, Thresholds  # noqa: E402
+from screening.report import Report, RowResult, screen_file  # noqa: E402
+from screening.report_files import screen_to_file, write_report  # noqa: E402
 
 __all__ = [
     "Alert",

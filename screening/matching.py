@@ -23,6 +23,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 
+from mypy_extensions import mypyc_attr
+
 from screening.candidates import KeyIndex, seed_limit
 from screening.entities import EntityList, NameForm, Source
 from screening.names import HAN, Name, Token, analyse, pinyin
@@ -47,6 +49,10 @@ __all__ = ["DEFAULT_THRESHOLDS", "Alert", "NameResult", "Screener", "Thresholds"
 _CACHE_SIZE = 2_000_000
 
 
+# Results travel from worker processes by pickle, which sets the fields of
+# an object it rebuilds: a frozen dataclass compiled by mypyc (see
+# build_native.py) refuses that, so these stay plain Python classes.
+@mypyc_attr(native_class=False)
 @dataclass(frozen=True)
 class Alert:
     """A name's best match with one listed entity."""
@@ -63,6 +69,7 @@ class Alert:
     explanation: str
 
 
+@mypyc_attr(native_class=False)
 @dataclass(frozen=True)
 class NameResult:
     """The outcome of screening one name."""

@@ -26,6 +26,7 @@ order (each step relies on the one before):
 
 from __future__ import annotations
 
+import importlib.resources
 import re
 import tomllib
 import unicodedata
@@ -38,7 +39,9 @@ from typing import Any, NamedTuple
 import opencc
 from unidecode import unidecode
 
-DATA_DIR = Path(__file__).parent / "data"
+# The package's folder, found from the package: compiled (build_native.py),
+# this module's __file__ names a folder that does not exist.
+DATA_DIR = Path(str(importlib.resources.files("screening"))) / "data"
 
 
 class Kind(StrEnum):

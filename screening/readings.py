@@ -285,6 +285,6 @@ def _longest_glue_word() -> int:
 @cache
 def _glue_words() -> frozenset[str]:
     vocab = vocabulary()
-    words = {w for w in vocab.generic | vocab.rewrites.keys() if len(w) > _MIN_KNOWN}
+    words = {w for w in vocab.generic | set(vocab.rewrites) if len(w) > _MIN_KNOWN}
     words |= {w for w in vocab.places | vocab.legal_words if len(w) >= _MIN_KNOWN}
     return frozenset(w for w in words if w.isascii())
