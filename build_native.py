@@ -37,12 +37,14 @@ def build() -> None:
     from setuptools import setup
 
     clean()
-    # Paths relative to the checkout: mypyc derives each module's __file__ from them.
     sources = [f"screening/{name}.py" for name in COMPILED]
     with tempfile.TemporaryDirectory() as tmp:
-        # Built away from the checkout: setuptools would read its pyproject.toml
-        # (a hatchling project) as its own. One group, whose shared library
-        # lives inside the package ("screening.native"), not beside it.
+        # Type-checked with the checkout's mypy settings, built away from it:
+        # setuptools would take its pyproject.toml (a hatchling project) for
+        # its own. One group, whose shared library lives inside the package
+        # ("screening.native"), not beside it; mypyc then gives the compiled
+        # modules a __file__ in a folder that does not exist, so they find the
+        # package's files from the package (see names.DATA_DIR).
         work = Path(tmp)
         with contextlib.chdir(ROOT):
             extensions = mypycify(
@@ -59,7 +61,7 @@ def build() -> None:
             )
         for built in (work / "lib" / "screening").iterdir():
             shutil.copy2(built, ROOT / "screening" / built.name)
-    STAMP.write_text(sources_digest() + "\n")
+    STAMP.write_text(sources_digest() + "\n", encoding="ascii")
 
 
 def main() -> None:
