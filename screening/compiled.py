@@ -18,7 +18,10 @@ import warnings
 from importlib.machinery import EXTENSION_SUFFIXES
 from pathlib import Path
 
-COMPILED = ("names", "readings", "scoring", "candidates", "matching")  # in the order they import one another
+# In the order they import one another. Also named in the Makefile (when to
+# compile again) and in pyproject.toml's pytest options (examples collected
+# by tests/test_compiled.py instead).
+COMPILED = ("names", "readings", "scoring", "candidates", "matching")
 HERE = Path(__file__).parent
 STAMP = HERE / "compiled.sha256"
 
