@@ -15,6 +15,10 @@ from screening.compiled import COMPILED, compiled_files
 
 from .conftest import ROOT
 
+needs_compiled = pytest.mark.skipif(
+    not compiled_files(), reason="not compiled here (make runs build_native.py, which needs a C compiler)"
+)
+
 
 @pytest.mark.parametrize("name", COMPILED)
 def test_the_compiled_modules_docstring_examples_hold(name: str) -> None:
@@ -35,7 +39,7 @@ def test_the_compiled_modules_docstring_examples_hold(name: str) -> None:
     assert runner.failures == 0, f"{runner.failures} of the examples in screening/{name}.py failed (output above)"
 
 
-@pytest.mark.skipif(not compiled_files(), reason="not compiled here (build_native.py found no C compiler)")
+@needs_compiled
 def test_an_edited_source_runs_instead_of_the_stale_compiled_module(tmp_path: Path) -> None:
     for folder in ("screening", "lists", "seeds"):
         shutil.copytree(ROOT / folder, tmp_path / folder, ignore=shutil.ignore_patterns("__pycache__"))
@@ -50,7 +54,7 @@ def test_an_edited_source_runs_instead_of_the_stale_compiled_module(tmp_path: Pa
     assert "its sources changed after they were compiled; running the sources" in run.stderr
 
 
-@pytest.mark.skipif(not compiled_files(), reason="not compiled here (build_native.py found no C compiler)")
+@needs_compiled
 def test_the_checkout_runs_its_compiled_modules() -> None:
     import screening.matching
 
