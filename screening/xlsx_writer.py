@@ -200,8 +200,11 @@ def _template(shape: tuple[type, ...], style: str, tail: tuple[str | None, ...] 
     """
     if not set(shape) <= {str, float, int, type(None)}:
         return None
-    if tail and not _Template(tuple(map(type, tail)), style).fits(tail):
-        return None
+    if tail:
+        # Checked by the (cached) template of a row holding the tail alone.
+        plain = _template(tuple(map(type, tail)), style)
+        if plain is None or not plain.fits(tail):
+            return None
     return _Template(shape, style, tail)
 
 
