@@ -13,6 +13,20 @@ CellValue = str | int | float | bool | date | datetime | time | timedelta | None
 HEADER_SEARCH_ROWS = 30
 
 
+@dataclass(frozen=True)
+class Chunk:
+    """Rows ``first`` to ``first + count`` of a sheet (0-based, header included): bytes ``start`` to ``end`` of a file.
+
+    A worker process reads a chunk by itself (``Part.read_chunk``),
+    so that the rows of a large CSV file need not pass through one process.
+    """
+
+    first: int
+    count: int
+    start: int
+    end: int
+
+
 @dataclass
 class Part:
     """A sheet as first read: its first rows, an iterator over the others, its width and length."""
@@ -25,6 +39,10 @@ class Part:
     # (row, column), 1-based, of cells holding a formula with no saved value
     # (they read as empty); worked out only if asked, as it reads the sheet again.
     unsaved_formulas: Callable[[], frozenset[tuple[int, int]]] = field(default=lambda: frozenset())
+    # The rows after ``head`` in chunks, and what reads one; none when the
+    # file cannot be read that way (a workbook, a CSV file with lone "\r" line breaks).
+    chunks: tuple[Chunk, ...] = ()
+    read_chunk: Callable[[Chunk], list[list[CellValue]]] | None = None
 
 
 def as_text(value: CellValue) -> str:

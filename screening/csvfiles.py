@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
+import io
 import itertools
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from screening.cells import HEADER_SEARCH_ROWS, CellValue, Part
+from screening.cells import HEADER_SEARCH_ROWS, CellValue, Chunk, Part
 from screening.errors import ScreeningError
 from screening.workbooks import OLE_MAGIC
+from screening.workers import BATCH as CHUNK
 
 _BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
 
@@ -103,9 +106,27 @@ def _csv_rows(path: Path, encoding: str, delimiter: str) -> Iterator[list[CellVa
                 for _ in range(blank):
                     yield []
                 blank = 0
-                yield [v if v.strip() else None for v in row]
+                yield _cells(row)
         except csv.Error as exc:
             raise _malformed(path, exc) from exc
+
+
+def _cells(row: list[str]) -> list[CellValue]:
+    return [v if v.strip() else None for v in row]
+
+
+def read_chunk(path: Path, encoding: str, delimiter: str, chunk: Chunk) -> list[list[CellValue]]:
+    """The rows of ``chunk``, read as :func:`_csv_rows` reads them (in a worker process, from the file itself)."""
+    with open(path, "rb") as f:
+        f.seek(chunk.start)
+        data = f.read(chunk.end - chunk.start)
+    if chunk.start and encoding == "utf-8-sig":
+        encoding = "utf-8"  # the BOM is at the start of the file only
+    lines = io.StringIO(data.decode(encoding), newline="")
+    rows = [_cells(row) for row in itertools.islice(csv.reader(lines, delimiter=delimiter), chunk.count)]
+    if len(rows) != chunk.count:
+        raise ScreeningError(f"{path.name}: the file changed while it was being screened; screen it again")
+    return rows
 
 
 # A last line put after the file's own: read back as a row of its own unless
@@ -113,31 +134,114 @@ def _csv_rows(path: Path, encoding: str, delimiter: str) -> Iterator[list[CellVa
 _END = "\x00screening: end of file\x00"
 
 
-def _csv_shape(path: Path, encoding: str, delimiter: str) -> tuple[int, int]:
-    """(widest row, rows) of a CSV file, counted as :func:`_csv_rows` yields them.
+def _csv_shape(path: Path, encoding: str, delimiter: str, *, head: int = 0) -> tuple[int, int, list[Chunk]]:
+    """(widest row, rows, chunks) of a CSV file, rows counted as :func:`_csv_rows` yields them.
+
+    The chunks hold the rows after the first ``head``, ``CHUNK`` at a time,
+    for worker processes to read by themselves (none when the file's line
+    breaks do not allow it: see :func:`_chunks`).
 
     Refuses a file with a quote that is never closed: the csv module would
     read the rest of the file, however many lines, as one cell.
     """
+    width = size = rows = 0
+    ends: list[tuple[int, int]] = []  # (rows, lines) read when each batch was
+    closed = False
     with open(path, encoding=encoding, newline="") as f:
+        reader = csv.reader(itertools.chain(f, [_END]), delimiter=delimiter)
         try:
-            widths = []
-            row: list[str] = []
-            for row in csv.reader(itertools.chain(f, [_END]), delimiter=delimiter):
-                widths.append(len(row))
+            batch = list(itertools.islice(reader, head or CHUNK))
+            while batch:
+                if batch[-1] == [_END]:
+                    closed = True
+                    batch.pop()
+                lengths = list(map(len, batch))
+                width = max(width, max(lengths, default=0))
+                # Blank lines at the end are not rows.
+                size = next((rows + i + 1 for i in range(len(lengths) - 1, -1, -1) if lengths[i]), size)
+                rows += len(batch)
+                ends.append((rows, reader.line_num))
+                batch = list(itertools.islice(reader, CHUNK))
         except csv.Error as exc:
             raise _malformed(path, exc) from exc
-    if row != [_END]:
+    if not closed:
         line = _last_record_start(path, encoding, delimiter)
         raise ScreeningError(
             f"{path.name}: malformed CSV (the quote opened on line {line} is never closed, so every line after it "
             "would be read as one cell); export it again as CSV or .xlsx"
         )
-    widths.pop()
-    size = len(widths)
-    while size and not widths[size - 1]:  # blank lines at the end are not rows
-        size -= 1
-    return max(widths, default=0), size
+    return width, size, _chunks(path, encoding, ends, size)
+
+
+def _chunks(path: Path, encoding: str, ends: list[tuple[int, int]], size: int) -> list[Chunk]:
+    """The chunks between batches that ended at ``ends`` (rows, lines read), up to row ``size``.
+
+    Line numbers are turned into byte offsets by counting "\\n" bytes. That
+    is where the lines read as text break only if no lone "\\r" breaks one,
+    and only in an encoding that writes "\\n" as that one byte (not UTF-16):
+    otherwise there are no chunks.
+    """
+    if encoding.startswith("utf-16") or len(ends) < 2:
+        return []
+    lines = ends[-1][1] - 1  # the last batch ended with the line put after the file's own
+    offsets, newlines, ends_with_newline = _line_ends(path, [line for _, line in ends[:-1]])
+    if lines != newlines + (not ends_with_newline and path.stat().st_size > 0):
+        return []  # a lone "\r" somewhere
+    offsets.append(path.stat().st_size)
+    return [
+        Chunk(first=first, count=min(last, size) - first, start=start, end=end)
+        for (first, _), (last, _), start, end in zip(ends[:-1], ends[1:], offsets[:-1], offsets[1:], strict=True)
+        if min(last, size) > first
+    ]
+
+
+def _line_ends(path: Path, lines: list[int], *, block_size: int = 1 << 20) -> tuple[list[int], int, bool]:
+    """(where each of ``lines`` ends, "\\n" bytes in the file, whether it ends with one).
+
+    ``lines`` ascend; line n ends just after the file's n-th "\\n" byte, or
+    at the end of the file for its last line with no "\\n". The file is read
+    ``block_size`` bytes at a time.
+    """
+    offsets: list[int] = []
+    wanted = iter(lines)
+    line = next(wanted, None)
+    seen = base = 0  # "\n" bytes and bytes before this block
+    last = b""
+    with open(path, "rb") as f:
+        while block := f.read(block_size):
+            count = block.count(b"\n")
+            at = 0  # where in the block the line before ``seen + counted`` ended
+            counted = 0
+            while line is not None and seen + count >= line:
+                at = _after_newlines(block, at, line - seen - counted)
+                counted = line - seen
+                offsets.append(base + at)
+                line = next(wanted, None)
+            seen += count
+            base += len(block)
+            last = block[-1:]
+    offsets += [base] * (len(lines) - len(offsets))
+    return offsets, seen, base > 0 and last == b"\n"
+
+
+def _after_newlines(block: bytes, start: int, k: int) -> int:
+    """Where the ``k``-th "\\n" byte from ``start`` ends (it is there: k >= 1).
+
+    >>> _after_newlines(b"a\\nbb\\nccc\\n", 0, 2), _after_newlines(b"a\\nbb\\nccc\\n", 2, 2)
+    (5, 9)
+    """
+    lo, hi = start, len(block)
+    while hi - lo > 4096:  # halve the span that holds it, counting with bytes.count
+        mid = (lo + hi) // 2
+        n = block.count(b"\n", lo, mid)
+        if n >= k:
+            hi = mid
+        else:
+            lo, k = mid, k - n
+    at = lo - 1
+    for _ in range(k):
+        at = block.index(b"\n", at + 1)
+    return at + 1
 
 
 def _last_record_start(path: Path, encoding: str, delimiter: str) -> int:
@@ -179,7 +283,16 @@ def csv_part(path: Path, has_header: Callable[[list[list[CellValue]]], bool]) ->
                 break
     # A first pass over the whole file finds its widest row (the report's
     # header lists every column before the first row is written), its length
-    # (for the progress bar) and any malformed line, before anything is screened.
-    width, size = _csv_shape(path, encoding, delimiter)
+    # (for the progress bar) and any malformed line, before anything is
+    # screened; and where chunks of rows start, for worker processes.
+    width, size, chunks = _csv_shape(path, encoding, delimiter, head=len(head))
     stream = _csv_rows(path, encoding, delimiter)
-    return Part(path.stem, list(itertools.islice(stream, len(head))), stream, width, size)
+    return Part(
+        path.stem,
+        list(itertools.islice(stream, len(head))),
+        stream,
+        width,
+        size,
+        chunks=tuple(chunks),
+        read_chunk=functools.partial(read_chunk, path, encoding, delimiter),
+    )

@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 import hashlib
+import itertools
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -22,13 +23,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from screening import __version__
-from screening.cells import CellValue
+from screening.cells import CellValue, Chunk
 from screening.matching import DEFAULT_THRESHOLDS, Alert, NameResult, Screener, Thresholds
-from screening.spreadsheet import Sheet, Table, open_table
+from screening.spreadsheet import NumberedRow, Sheet, Table, open_table
 from screening.workers import batches, can_fork, frozen_run, map_in_processes
 
 STATUSES = ("match", "review", "clear", "skipped")
-NumberedRow = tuple[int, tuple[CellValue, ...]]  # (row number in the sheet, values)
 UNSAVED_FORMULA = (
     "the name cell holds a formula with no saved value (the file was written by a program that does not "
     "calculate); open it in Excel, save it, and screen it again"
@@ -178,13 +178,26 @@ class Screening:
                 yield text, count
         self._tell_progress()  # the end, once more
 
-    def _tasks(self) -> Iterator[tuple[int, list[NumberedRow], int]]:
-        """(sheet, a batch of its rows, rows before them in the report), for the workers."""
+    def _tasks(self) -> Iterator[tuple[int, list[NumberedRow] | Chunk, int]]:
+        """(sheet, a batch of its rows or a chunk for a worker to read, rows before them in the report), to the workers.
+
+        The rows of a sheet read in chunks do not pass through this process
+        at all: it would spend longer reading them and sending them on than
+        the workers spend screening them.
+        """
         before = 0
         for i, sheet in enumerate(self.table.sheets):
-            for batch in batches(sheet.rows):
-                yield i, batch, before
-                before += len(batch)
+            parts: Iterable[list[NumberedRow] | Chunk]
+            if sheet.chunks:
+                # The rows read with the header, then the chunks.
+                parts = [list(itertools.islice(sheet.rows, sheet.chunks[0].first - sheet.header_row)), *sheet.chunks]
+            else:
+                parts = batches(sheet.rows)
+            for part in parts:
+                size = part.count if isinstance(part, Chunk) else len(part)
+                if size:
+                    yield i, part, before
+                    before += size
 
     def _account(self, sheet: str, count: int, counts: dict[str, int], flagged: list[RowResult]) -> None:
         for status, n in counts.items():
@@ -229,12 +242,17 @@ Formatter = Callable[[list[RowResult], int], str]  # (rows, rows before them) ->
 
 
 def _format_batch(
-    job: tuple[Screener, Table, Formatter], task: tuple[int, list[NumberedRow], int]
+    job: tuple[Screener, Table, Formatter], task: tuple[int, list[NumberedRow] | Chunk, int]
 ) -> tuple[bytes, str, int, dict[str, int], list[RowResult]]:
     """In a worker: screen a batch of a sheet's rows and format them (text, sheet, rows, counts, flagged rows)."""
     screener, table, formatter = job
-    index, batch, before = task
+    index, part, before = task
     sheet = table.sheets[index]
+    if isinstance(part, Chunk):
+        assert sheet.read_chunk is not None
+        batch = sheet.read_chunk(part)
+    else:
+        batch = part
     rows = _row_results(sheet, batch, screener.check_many(_names(sheet, batch)))
     return encoded(formatter(rows, before)), sheet.name, len(rows), *_summary(rows)
 

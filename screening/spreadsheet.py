@@ -15,11 +15,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from screening.cells import HEADER_SEARCH_ROWS, CellValue, Part, column_letters
+from screening.cells import HEADER_SEARCH_ROWS, CellValue, Chunk, Part, column_letters
 from screening.csvfiles import csv_part
 from screening.errors import ScreeningError
 from screening.workbooks import workbook_parts
 
+NumberedRow = tuple[int, tuple[CellValue, ...]]  # (row number in the sheet, values)
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
 
@@ -85,10 +86,14 @@ class Sheet:
     address_column: int | None
     # (row number, values in header order): a tuple from read_table, an
     # iterator read once, as the file streams, from open_table.
-    rows: Iterable[tuple[int, tuple[CellValue, ...]]]
+    rows: Iterable[NumberedRow]
     size: int | None = None  # how many rows the file says lie below the header, for progress
     # (row, column), 1-based, of cells with a formula and no saved value (see cells.Part)
     unsaved_formulas: Callable[[], frozenset[tuple[int, int]]] = lambda: frozenset()
+    # The rows below those read with the header, in chunks that a worker
+    # process reads by itself with ``read_chunk`` (see cells.Chunk); or none.
+    chunks: tuple[Chunk, ...] = ()
+    read_chunk: Callable[[Chunk], list[NumberedRow]] | None = None
 
 
 @dataclass(frozen=True)
@@ -162,9 +167,16 @@ def _build_sheet(part: Part, column: str | None) -> Sheet | None:
     raw = [_text(v) for v in head[header_index]] + [""] * width
     headers = tuple(raw[i] or f"Column {column_letters(i)}" for i in range(width))
 
-    def rows() -> Iterator[tuple[int, tuple[CellValue, ...]]]:
+    def padded(row: list[CellValue]) -> tuple[CellValue, ...]:
+        return tuple(row) if len(row) == width else tuple(row) + (None,) * (width - len(row))
+
+    def rows() -> Iterator[NumberedRow]:
         for number, row in enumerate(itertools.chain(head[header_index + 1 :], part.rest), start=header_index + 2):
-            yield number, tuple(row) if len(row) == width else tuple(row) + (None,) * (width - len(row))
+            yield number, padded(row)
+
+    def read_chunk(chunk: Chunk) -> list[NumberedRow]:
+        assert part.read_chunk is not None
+        return [(number, padded(row)) for number, row in enumerate(part.read_chunk(chunk), start=chunk.first + 1)]
 
     return Sheet(
         name=part.name,
@@ -176,6 +188,8 @@ def _build_sheet(part: Part, column: str | None) -> Sheet | None:
         rows=rows(),
         size=None if part.size is None else max(part.size - header_index - 1, 0),
         unsaved_formulas=part.unsaved_formulas,
+        chunks=part.chunks if part.read_chunk is not None else (),
+        read_chunk=read_chunk,
     )
 
 

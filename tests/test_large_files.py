@@ -3,6 +3,7 @@
 import csv
 import json
 import random
+import tempfile
 import tracemalloc
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -11,9 +12,14 @@ from pathlib import Path
 import pytest
 import python_calamine
 import xlsxwriter
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from examples.make_vendors import LISTED, ordinary_name
-from screening import screen_file, screen_to_file
+from screening import Screener, ScreeningError, csvfiles, screen_file, screen_to_file
+from screening.report import Screening
+from screening.report_files import write_report
+from screening.spreadsheet import open_table
 
 # A vendor master repeats its vendors: a few hundred names, over and over,
 # with a listed party now and then (the report keeps the flagged rows, so
@@ -137,3 +143,88 @@ def test_runs_on_two_threads_at_once_each_get_their_own_report(tmp_path: Path) -
     assert [run.counts for run in runs] == alone
     for p in paths:
         assert (tmp_path / f"{p.stem}-alone.csv").read_bytes() == (tmp_path / f"{p.stem}-both.csv").read_bytes()
+
+
+def awkward_csv(path: Path, *, encoding: str, line_end: str) -> Path:
+    """Rows that cut chunks awkwardly: cells with line breaks, blank lines and cells, short rows, blank lines after."""
+    rng = random.Random(9)
+    names = NAMES[:40] + LISTED_NAMES + ["Société Générale", ' "Quoted" Ltd', "A, B & Co", "华为技术有限公司"]
+    names = [n for n in names if n.encode(encoding, "replace").decode(encoding) == n]  # cp1252 has no Chinese
+    cells = ["", "   ", "line one\nline two", "line one\r\nline two", "-12.5", "=1+1", "; ,\t"]
+    with open(path, "w", newline="", encoding=encoding) as f:
+        writer = csv.writer(f, lineterminator=line_end)
+        writer.writerow(["Vendor ID", "Vendor Name", "Note"])
+        for i in range(700):
+            draw = rng.random()
+            if draw < 0.05:
+                f.write(line_end)  # a blank line: a row of its own
+            elif draw < 0.1:
+                writer.writerow([f"V{i}", rng.choice(names)])  # a short row
+            else:
+                writer.writerow([f"V{i}", rng.choice(names), rng.choice(cells)])
+        writer.writerow(["V700", names[0], "the last row"])
+        f.write(line_end * 3)  # blank lines at the end are not rows
+    return path
+
+
+@pytest.mark.parametrize(
+    ("encoding", "line_end", "chunked"),
+    [
+        ("utf-8", "\n", True),
+        ("utf-8-sig", "\r\n", True),
+        ("cp1252", "\r\n", True),
+        ("utf-16", "\r\n", False),  # "\n" is not one byte
+        ("utf-8", "\r", False),  # a lone "\r" ends a line read as text, not counting "\n" bytes
+    ],
+)
+def test_workers_reading_chunks_of_a_csv_file_report_it_as_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, encoding: str, line_end: str, chunked: bool
+) -> None:
+    # Chunks of 37 rows, so that a small file has many, cut inside runs of
+    # blank lines and next to cells that hold line breaks.
+    monkeypatch.setattr(csvfiles, "CHUNK", 37)
+    path = awkward_csv(tmp_path / "vendors.csv", encoding=encoding, line_end=line_end)
+    assert bool(open_table(path).sheets[0].chunks) is chunked
+    one = screen_to_file(path, tmp_path / "one.csv", fmt="csv", workers=1)
+    two = screen_to_file(path, tmp_path / "two.csv", fmt="csv", workers=2)
+    assert (tmp_path / "one.csv").read_bytes() == (tmp_path / "two.csv").read_bytes()
+    serial = screen_file(path)  # read in one go, by the csv module alone
+    assert one.counts == two.counts == serial.counts and one.counts["match"] > 0
+    with open(tmp_path / "two.csv", encoding="utf-8-sig", newline="") as f:
+        written = list(csv.DictReader(f))
+    assert [(int(row["Row"]), row["Vendor Name"]) for row in written] == [(r.row, r.name) for r in serial.rows]
+    if line_end != "\r":  # (written with "\r" line ends, a cell's "\n" is not quoted, and ends a line)
+        assert len(written) == 701
+
+
+def test_a_csv_file_changed_while_workers_read_it_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(csvfiles, "CHUNK", 500)
+    path = write_csv(tmp_path / "vendors.csv", 3_000)
+    screening = Screening(open_table(path), Screener.default(), workers=2)
+    write_csv(path, 1_000)  # cut short after the run began
+    with pytest.raises(ScreeningError, match="changed while it was being screened"):
+        write_report(screening, tmp_path / "report.csv", fmt="csv")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["vendors.csv"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    lengths=st.lists(st.integers(0, 3000), min_size=1, max_size=40),
+    ends_with_newline=st.booleans(),
+    block_size=st.sampled_from([7, 4096, 1 << 20]),
+    data=st.data(),
+)
+def test_line_ends_are_found_across_blocks(
+    lengths: list[int], ends_with_newline: bool, block_size: int, data: st.DataObject
+) -> None:
+    lines = [b"x" * n + b"\n" for n in lengths]
+    if not ends_with_newline:
+        lines[-1] = lines[-1][:-1] + b"x"
+    complete = len(lengths) - (not ends_with_newline)  # lines that end with "\n"
+    wanted = sorted(data.draw(st.sets(st.integers(1, len(lengths)))))
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "lines.csv"
+        path.write_bytes(b"".join(lines))
+        offsets, newlines, last = csvfiles._line_ends(path, wanted, block_size=block_size)
+    assert offsets == [sum(map(len, lines[:n])) for n in wanted]  # the last line ends the file, "\n" or not
+    assert (newlines, last) == (complete, ends_with_newline)
