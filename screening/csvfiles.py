@@ -145,25 +145,30 @@ def _csv_shape(path: Path, encoding: str, delimiter: str, *, head: int = 0) -> t
     read the rest of the file, however many lines, as one cell.
     """
     width = size = rows = 0
-    ends: list[tuple[int, int]] = []  # (rows, lines) read when each batch was
+    ends: list[tuple[int, int]] = []  # (rows, lines) read at the end of each chunk
+    end_of_chunk = head or CHUNK
     closed = False
     with open(path, encoding=encoding, newline="") as f:
         reader = csv.reader(itertools.chain(f, [_END]), delimiter=delimiter)
         try:
-            batch = list(itertools.islice(reader, head or CHUNK))
-            while batch:
-                if batch[-1] == [_END]:
+            # Row by row, not a batch at a time: 4,000 rows held at once made
+            # the collector walk them (1.29 s a million rows, against 0.83).
+            for row in reader:
+                cells = len(row)
+                if cells == 1 and row[0] == _END:
                     closed = True
-                    batch.pop()
-                lengths = list(map(len, batch))
-                width = max(width, max(lengths, default=0))
-                # Blank lines at the end are not rows.
-                size = next((rows + i + 1 for i in range(len(lengths) - 1, -1, -1) if lengths[i]), size)
-                rows += len(batch)
-                ends.append((rows, reader.line_num))
-                batch = list(itertools.islice(reader, CHUNK))
+                    break
+                rows += 1
+                if cells:  # blank lines at the end are not rows
+                    size = rows
+                    if cells > width:
+                        width = cells
+                if rows == end_of_chunk:
+                    ends.append((rows, reader.line_num))
+                    end_of_chunk += CHUNK
         except csv.Error as exc:
             raise _malformed(path, exc) from exc
+    ends.append((rows, reader.line_num))
     if not closed:
         line = _last_record_start(path, encoding, delimiter)
         raise ScreeningError(
@@ -230,14 +235,12 @@ def _after_newlines(block: bytes, start: int, k: int) -> int:
     >>> _after_newlines(b"a\\nbb\\nccc\\n", 0, 2), _after_newlines(b"a\\nbb\\nccc\\n", 2, 2)
     (5, 9)
     """
-    lo, hi = start, len(block)
-    while hi - lo > 4096:  # halve the span that holds it, counting with bytes.count
-        mid = (lo + hi) // 2
-        n = block.count(b"\n", lo, mid)
-        if n >= k:
-            hi = mid
-        else:
-            lo, k = mid, k - n
+    # Counted 8 KB at a time up to the span that holds it, then found
+    # line by line. (Halving the rest of the block instead counted through
+    # 1 MB for each of a million-row file's 250 chunks: 0.2 s.)
+    lo = start
+    while (n := block.count(b"\n", lo, lo + 8192)) < k:
+        lo, k = lo + 8192, k - n
     at = lo - 1
     for _ in range(k):
         at = block.index(b"\n", at + 1)

@@ -9,9 +9,11 @@ once). Two ways:
   names go out, results come back in order, and the caller's screener
   remembers them, so a name repeated across batches is scored once;
 - a file's rows (:func:`map_in_processes`, for a report): batches of rows go
-  out, and each comes back as report text, formatted in the worker (turning
-  a row into report text takes longer than reading it), with its counts and
-  flagged rows. Each worker remembers the names it has scored.
+  out (or, for a CSV file, where a chunk of them lies in the file, for the
+  worker to read itself), and each comes back as report text, formatted in
+  the worker (turning a row into report text takes longer than reading it),
+  with its counts and flagged rows. Each worker remembers the names it has
+  scored.
 
 Remembered results live as long as the run, so after each batch they are
 moved out of the garbage collector's sight (``gc.freeze``): otherwise every
