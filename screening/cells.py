@@ -40,7 +40,7 @@ class Part:
     # (they read as empty); worked out only if asked, as it reads the sheet again.
     unsaved_formulas: Callable[[], frozenset[tuple[int, int]]] = field(default=lambda: frozenset())
     # The rows after ``head`` in chunks, and what reads one; none when the
-    # file cannot be read that way (a workbook, a CSV file with lone "\r" line breaks).
+    # file cannot be read that way (a workbook, UTF-16, a lone "\r" breaking a line).
     chunks: tuple[Chunk, ...] = ()
     read_chunk: Callable[[Chunk], list[list[CellValue]]] | None = None
 

@@ -179,7 +179,7 @@ def _csv_shape(path: Path, encoding: str, delimiter: str, *, head: int = 0) -> t
 
 
 def _chunks(path: Path, encoding: str, ends: list[tuple[int, int]], size: int) -> list[Chunk]:
-    """The chunks between batches that ended at ``ends`` (rows, lines read), up to row ``size``.
+    """The chunks that end at ``ends`` (rows, lines read there), the first starting at ``ends[0]``, up to row ``size``.
 
     Line numbers are turned into byte offsets by counting "\\n" bytes. That
     is where the lines read as text break only if no lone "\\r" breaks one,
@@ -188,7 +188,7 @@ def _chunks(path: Path, encoding: str, ends: list[tuple[int, int]], size: int) -
     """
     if encoding.startswith("utf-16") or len(ends) < 2:
         return []
-    lines = ends[-1][1] - 1  # the last batch ended with the line put after the file's own
+    lines = ends[-1][1] - 1  # the last end came after reading the line put after the file's own
     offsets, newlines, ends_with_newline = _line_ends(path, [line for _, line in ends[:-1]])
     if lines != newlines + (not ends_with_newline and path.stat().st_size > 0):
         return []  # a lone "\r" somewhere
@@ -215,8 +215,7 @@ def _line_ends(path: Path, lines: list[int], *, block_size: int = 1 << 20) -> tu
     with open(path, "rb") as f:
         while block := f.read(block_size):
             count = block.count(b"\n")
-            at = 0  # where in the block the line before ``seen + counted`` ended
-            counted = 0
+            at = counted = 0  # where in the block the last line found ends, and the "\n" bytes up to there
             while line is not None and seen + count >= line:
                 at = _after_newlines(block, at, line - seen - counted)
                 counted = line - seen
