@@ -62,7 +62,7 @@ class Token(NamedTuple):
     kind: Kind
 
 
-_SET_ASIDE = frozenset({Kind.LEGAL, Kind.STOPWORD})
+SET_ASIDE = frozenset({Kind.LEGAL, Kind.STOPWORD})  # kinds of word left out of a name's core
 
 
 @dataclass(slots=True)
@@ -83,7 +83,7 @@ class Name:
     """
 
     def __post_init__(self) -> None:
-        core = tuple([t for t in self.tokens if t.kind not in _SET_ASIDE])
+        core = tuple([t for t in self.tokens if t.kind not in SET_ASIDE])
         self.core = core or tuple([t for t in self.tokens if t.kind is Kind.LEGAL])
 
     @property

@@ -39,7 +39,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from screening.entities import Entity, NameForm
-from screening.names import Kind, Name, Token, analyse, vocabulary
+from screening.names import SET_ASIDE, Kind, Name, Token, analyse, vocabulary
 
 
 @dataclass(frozen=True)
@@ -313,13 +313,10 @@ def score(pieces: Pieces, form: Form, *, listed_words: frozenset[str], found: Ke
     return Scored(value, explanation, form)
 
 
-_SET_ASIDE_KINDS = (Kind.LEGAL, Kind.STOPWORD)
-
-
 def set_aside(name: Name, explanation: Explanation) -> Explanation:
     """``explanation`` of a score of ``name``, saying too which of its legal forms and stop words were set aside."""
     core = name.core
-    words = tuple((t.text, t.kind.value) for t in name.tokens if t.kind in _SET_ASIDE_KINDS and t not in core)
+    words = tuple((t.text, t.kind.value) for t in name.tokens if t.kind in SET_ASIDE and t not in core)
     return replace(explanation, set_aside=words + explanation.set_aside) if words else explanation
 
 
