@@ -190,9 +190,10 @@ def _chunks(path: Path, encoding: str, ends: list[tuple[int, int]], size: int) -
         return []
     lines = ends[-1][1] - 1  # the last end came after reading the line put after the file's own
     offsets, newlines, ends_with_newline = _line_ends(path, [line for _, line in ends[:-1]])
-    if lines != newlines + (not ends_with_newline and path.stat().st_size > 0):
+    file_size = path.stat().st_size
+    if lines != newlines + (not ends_with_newline and file_size > 0):
         return []  # a lone "\r" somewhere
-    offsets.append(path.stat().st_size)
+    offsets.append(file_size)
     return [
         Chunk(first=first, count=min(last, size) - first, start=start, end=end)
         for (first, _), (last, _), start, end in zip(ends[:-1], ends[1:], offsets[:-1], offsets[1:], strict=True)
