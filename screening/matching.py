@@ -47,6 +47,10 @@ __all__ = ["DEFAULT_THRESHOLDS", "Alert", "NameResult", "Screener", "Thresholds"
 
 # Names whose results are remembered, so that a repeated name is scored once.
 _CACHE_SIZE = 2_000_000
+# New names screened together: the index looks for all their pieces at
+# once (numpy's calls cost the same for a few pieces as for many), while
+# their readings are held (a caller may hand check_many a million names).
+_GROUP = 500
 
 
 # Results travel from worker processes by pickle, which sets the fields of
@@ -172,7 +176,7 @@ class Screener:
     def unknown(self, names: Iterable[str]) -> list[str]:
         """The distinct names, in order, that have not been screened yet (whose results are not remembered)."""
         cache = self._cache
-        return [n for n in dict.fromkeys(names) if n not in cache]
+        return list(dict.fromkeys(n for n in names if n not in cache))
 
     def remember(self, results: Iterable[tuple[str, NameResult]]) -> None:
         """Keep results worked out elsewhere (by a worker process) as if screened here."""
@@ -206,18 +210,29 @@ class Screener:
     def check_many(self, names: Iterable[object]) -> list[NameResult]:
         """Screen names in order; repeated names are scored once."""
         texts = [n if isinstance(n, str) else "" if n is None else str(n) for n in names]
-        if self._index.exhaustive:
-            new = {t for t in texts if t not in self._cache}
-            self._index.prime(
-                (text, j == i + 1) for t in new for r in readings(t) for i, j, text in Pieces(r.name).spans
-            )
-        get, check = self._cache.get, self.check
-        return [get(t) or check(t) for t in texts]
+        results = [self._cache.get(t) for t in texts]
+        new = list(dict.fromkeys(t for t, r in zip(texts, results, strict=True) if r is None))
+        done: dict[str, NameResult] = {}
+        for start in range(0, len(new), _GROUP):
+            done.update(self._check_group(new[start : start + _GROUP]))
+        if len(self._cache) < _CACHE_SIZE:
+            self._cache.update(done)
+        return [r if r is not None else done[t] for t, r in zip(texts, results, strict=True)]
 
-    def _check(self, text: str) -> NameResult:
+    def _check_group(self, texts: list[str]) -> Iterator[tuple[str, NameResult]]:
+        """Screen new names, the index looking for the pieces of them all at once (see KeyIndex.prime)."""
+        ways = {t: readings(t) for t in texts if t.strip()}
+        cores = {r.name.core: r.name for w in ways.values() for r in w if r.name.core not in self._by_core}
+        self._index.prime((text, j == i + 1) for name in cores.values() for i, j, text in Pieces(name).spans)
+        for t in texts:
+            yield t, self._check(t, ways.get(t))
+
+    def _check(self, text: str, ways: list[Reading] | None = None) -> NameResult:
+        """Screen one name, whose readings may have been worked out already."""
         if not text.strip():
             return NameResult(name=text, status="skipped", note="empty name")
-        ways = readings(text)
+        if ways is None:
+            ways = readings(text)
         if not ways:
             return NameResult(
                 name=text, status="clear", note="nothing left to match once legal forms and punctuation are set aside"
@@ -265,12 +280,12 @@ class Screener:
         """The alerting scores of a name's core words, worked out once for names that differ only in legal forms."""
         scores = self._by_core.get(name.core)
         if scores is None:
-            scores = tuple(self._scores(name, exhaustive=False, floor=self.thresholds.review))
+            scores = tuple(self._scores(Pieces(name), exhaustive=False, floor=self.thresholds.review))
             if len(self._by_core) < _CACHE_SIZE:
                 self._by_core[name.core] = scores
         return scores
 
-    def _scores(self, name: Name, *, exhaustive: bool, floor: float = 0.0) -> list[Scored]:
+    def _scores(self, pieces: Pieces, *, exhaustive: bool, floor: float = 0.0) -> list[Scored]:
         """Scores of at least ``floor`` against the forms whose key has a word near a piece of the name.
 
         ``exhaustive`` looks for every key instead. Both give the same scores:
@@ -278,7 +293,6 @@ class Screener:
         a piece of the name cannot score (see :mod:`screening.candidates`),
         and :func:`screening.scoring.score` returns None for it.
         """
-        pieces = Pieces(name)
         keys = range(len(self._keys)) if exhaustive else self._candidates(pieces, floor)
         scores = []
         for k in keys:
