@@ -14,9 +14,12 @@ into ``k + 1`` segments; ``k`` edits can spoil at most ``k`` of them, so one
 segment is found unchanged in any text within ``k`` edits of the key. A
 swap of two letters across a segment boundary (one edit in rapidfuzz's OSA
 distance) would spoil two, so each segment is also indexed with its
-boundary letters swapped. The piece's substrings are looked up, and only the
-keys they lead to are compared, in one rapidfuzz batch call. The answer is
-exact, whatever the size of the list (``tests/test_candidates.py`` checks it
+boundary letters swapped. The piece's substrings are looked up; of the keys
+they lead to, those whose letters differ from the piece's by more than the
+key's limit are dropped (an edit changes at most one letter each way), and
+rapidfuzz compares the few left. The pieces of many names are looked up at
+once (:meth:`KeyIndex.prime`), in numpy arrays. The answer is exact,
+whatever the size of the list (``tests/test_candidates.py`` checks it
 against comparing every key).
 
 >>> index = KeyIndex(["hikvision", "dahua", "海康威视"])
@@ -82,6 +85,9 @@ def _near_lengths(length: int) -> tuple[int, int]:
     return (fits[0], fits[-1]) if fits else (length, length)
 
 
+_LEVELS = 3  # a letter counted up to three times
+
+
 def letter_masks(text: str) -> tuple[int, int, int]:
     """Bits of the letters ``text`` holds at least once, twice and three times.
 
@@ -102,9 +108,6 @@ def letter_masks(text: str) -> tuple[int, int, int]:
         for level in range(min(count, _LEVELS)):
             masks[level] |= 1 << bit
     return masks[0], masks[1], masks[2]
-
-
-_LEVELS = 3
 
 
 class KeyIndex:
@@ -182,9 +185,10 @@ class KeyIndex:
     def prime(self, pieces: Iterable[tuple[str, bool]]) -> None:
         """Work out the answers for many (text, whole_word) pieces at once, for :meth:`near` to give.
 
-        Looked for together, the pieces of a batch of names cost a third of
-        what they cost one by one: the index's lists are read and the keys
-        they lead to are weeded out by numpy, a whole batch in a few calls.
+        Looked for together, the pieces of a batch of names cost about half
+        what they cost one by one (35-50 µs a piece on a 60,000-form list,
+        against 70-120): the index's lists are read and the keys they lead to
+        weeded out by numpy, a whole batch in a few calls.
         """
         todo = [p for p in dict.fromkeys(pieces) if p not in self._cache]
         self._answers(todo)
