@@ -256,10 +256,11 @@ class KeyIndex:
         Texts and keys by number, in ``text_masks`` and in ``self.keys``.
 
         One edit gives the text at most one letter more than the key, and the
-        key at most one more than the text (a swap, none): a pair whose
-        texts differ by more letters than the key's limit, one way or the
-        other, cannot be near. Of the ~275 keys a piece's segments lead to
-        on a 60,000-form list, 3 pass, and rapidfuzz compares only those.
+        key at most one more than the text (a swap, none). So a text holding
+        more letters that the key lacks than the key's limit, or lacking
+        more of the key's, cannot be near. Of the ~275 keys a piece's
+        segments lead to on a 60,000-form list, 3 pass, and rapidfuzz
+        compares only those.
         """
         limits = self._limits[key_of]
         more_in_text = np.zeros(len(key_of), dtype=np.int64)
