@@ -98,16 +98,17 @@ def letter_masks(text: str) -> tuple[int, int, int]:
     >>> [bin(m) for m in letter_masks("abba")]
     ['0b11', '0b11', '0b0']
     """
-    counts: dict[str, int] = {}
-    for ch in text:
-        counts[ch] = counts.get(ch, 0) + 1
-    masks = [0, 0, 0]
-    for ch, count in counts.items():
+    once = twice = thrice = 0
+    for ch in set(text):
         code = ord(ch)
-        bit = code - 97 if 97 <= code <= 122 else code - 22 if 48 <= code <= 57 else 36 + code % 27
-        for level in range(min(count, _LEVELS)):
-            masks[level] |= 1 << bit
-    return masks[0], masks[1], masks[2]
+        bit = 1 << (code - 97 if 97 <= code <= 122 else code - 22 if 48 <= code <= 57 else 36 + code % 27)
+        count = text.count(ch)
+        once |= bit
+        if count > 1:
+            twice |= bit
+        if count > 2:
+            thrice |= bit
+    return once, twice, thrice
 
 
 class KeyIndex:
