@@ -251,7 +251,7 @@ class KeyIndex:
         row_of = np.repeat(np.fromiter(which, dtype=np.int64, count=len(which))[order], counts)
         offsets = np.arange(int(counts.sum()), dtype=np.int64)
         offsets += np.repeat(starts - (np.cumsum(counts) - counts), counts)
-        key_of = self._holders[offsets]
+        key_of = self._holders.take(offsets)  # take: faster than indexing by an array
         flat: list[int] = []  # a flat list: numpy reads one three times faster than a list of tuples
         for n in rows:
             flat.extend(letter_masks(texts[n]))
@@ -278,11 +278,11 @@ class KeyIndex:
         segments lead to on a 60,000-form list, 3 pass, and rapidfuzz
         compares only those.
         """
-        limits = self._limits[key_of]
+        limits = self._limits.take(key_of)
         more_in_text = np.zeros(len(key_of), dtype=np.int64)
         more_in_key = np.zeros(len(key_of), dtype=np.int64)
         for level in range(_LEVELS):
-            in_text, in_key = text_masks[:, level][text_of], self._masks[level][key_of]
+            in_text, in_key = text_masks[:, level].take(text_of), self._masks[level].take(key_of)
             more_in_text += np.bitwise_count(in_text & ~in_key)
             more_in_key += np.bitwise_count(in_key & ~in_text)
         return np.flatnonzero((more_in_text <= limits) & (more_in_key <= limits))
