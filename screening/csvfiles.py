@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from screening.cells import HEADER_SEARCH_ROWS, CellValue, Chunk, Part
+from screening.csvscan import scan
 from screening.errors import ScreeningError
 from screening.workbooks import OLE_MAGIC
 from screening.workers import BATCH as CHUNK
@@ -87,7 +88,23 @@ def csv_encoding(path: Path) -> str:
             f.seek(0)
             return iter(lambda: f.read(1 << 18), b"")
 
-        return _encoding(blocks)
+        encoding = _encoding(blocks)
+        if any(encoding == name for _, name in _BOMS):
+            # A BOM decides, but the csv module would stop at the first byte
+            # that does not decode, in the middle of the run.
+            decoder, at = codecs.getincrementaldecoder(encoding)(), 0
+            try:
+                for block in blocks():
+                    decoder.decode(block)
+                    at += len(block)
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError as exc:
+                name = encoding.upper().removesuffix("-SIG")
+                raise ScreeningError(
+                    f"{path.name}: starts with a {name} byte order mark but byte {at + exc.start + 1:,} is not "
+                    f"{name}; save it again as CSV UTF-8"
+                ) from exc
+        return encoding
 
 
 def _malformed(path: Path, exc: csv.Error) -> ScreeningError:
@@ -144,6 +161,9 @@ def _csv_shape(path: Path, encoding: str, delimiter: str, *, head: int = 0) -> t
     Refuses a file with a quote that is never closed: the csv module would
     read the rest of the file, however many lines, as one cell.
     """
+    shape = scan(path, encoding, delimiter, head=head, chunk=CHUNK)
+    if shape is not None:
+        return shape.width, shape.rows, shape.chunks
     width = size = rows = 0
     ends: list[tuple[int, int]] = []  # (rows, lines) read at the end of each chunk
     end_of_chunk = head or CHUNK

@@ -246,3 +246,15 @@ def test_a_wrongly_sniffed_delimiter_is_corrected_by_the_header(tmp_path: Path) 
     path.write_text('Vendor;Note\n;";,"\n;\n;\n', encoding="utf-8")
     sheet = read_table(path).sheets[0]
     assert sheet.headers == ("Vendor", "Note") and len(sheet.rows) == 3
+
+
+def test_a_file_with_a_utf8_bom_that_is_not_utf8_further_on_is_refused(tmp_path: Path) -> None:
+    # Past the first 64 KB, where the delimiter is sniffed: the csv module
+    # would stop at the bad byte in the middle of the run.
+    rows = "".join(f"V{i},Acme {i}\r\n" for i in range(20_000)).encode()
+    path = tmp_path / "v.csv"
+    data = b"\xef\xbb\xbfVendor ID,Vendor Name\r\n" + rows + b"V,Soci\xe9t\xe9\r\n"  # "é" in Latin-1
+    path.write_bytes(data)
+    bad = data.index(b"\xe9") + 1
+    with pytest.raises(ScreeningError, match=rf"v\.csv: starts with a UTF-8 byte order mark but byte {bad:,} is not"):
+        read_table(path)
