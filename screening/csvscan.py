@@ -48,6 +48,8 @@ _LONGEST = csv.field_size_limit()
 
 @dataclass(frozen=True)
 class Shape:
+    """What the first pass over a CSV file finds."""
+
     width: int  # cells in the widest row
     rows: int  # rows, as the csv module reads them; blank lines at the end are not rows
     chunks: list[Chunk]  # the rows after the first ``head``, ``chunk`` at a time
@@ -77,8 +79,7 @@ def scan(path: Path, encoding: str, delimiter: str, *, head: int, chunk: int) ->
     bounds = [*range(head or chunk, rows + 1, chunk), rows]
     if len(bounds) < 2:
         return Shape(width, size_in_rows, [])
-    starts = [int(ends[b - 1]) + 1 if 0 < b < rows else begin if b == 0 else size for b in bounds]
-    starts[-1] = size
+    starts = [int(ends[b - 1]) + 1 if b < rows else size for b in bounds]  # (b >= 1: head or chunk)
     chunks = [
         Chunk(first=first, count=min(last, size_in_rows) - first, start=start, end=end)
         for first, last, start, end in zip(bounds[:-1], bounds[1:], starts[:-1], starts[1:], strict=True)
