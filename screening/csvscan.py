@@ -97,7 +97,7 @@ def _scanned(f: io.BufferedReader, begin: int, delimiter: int) -> tuple[np.ndarr
     edge = np.zeros(256, dtype=bool)
     edge[[delimiter, _LF, _CR, _QUOTE]] = True
     quotes = pending = 0  # quotes so far; delimiters of the row not yet ended
-    ends, fields, blank = [], [], []
+    ends, fields, after_cr = [], [], []
     at = begin
     last = begin - 1  # where the last line break found is
     # A block with the byte before it (the file's start counts as a line's)
@@ -133,17 +133,17 @@ def _scanned(f: io.BufferedReader, begin: int, delimiter: int) -> tuple[np.ndarr
             last = int(lf[-1]) + at
         if at + size - 1 - last > _LONGEST:
             return None
-        delimiters = np.searchsorted(events[(kind == delimiter) & outside], lf)  # before each line break
+        separators = events[(kind == delimiter) & outside]
+        delimiters = np.searchsorted(separators, lf)  # before each line break
         per_row = np.diff(delimiters, prepend=0)
-        count = int(np.count_nonzero((kind == delimiter) & outside))
         if len(lf):
             per_row[0] += pending
-            pending = count - int(delimiters[-1])
+            pending = len(separators) - int(delimiters[-1])
         else:
-            pending += count
+            pending += len(separators)
         ends.append(lf + at)
         fields.append(per_row)
-        blank.append(around.take(lf) == _CR)  # the byte before each line break, for blank lines below
+        after_cr.append(around.take(lf) == _CR)  # the byte before each line break, for blank lines below
         quotes += len(q)
         buffer[0] = data[-1]
         at += size
@@ -152,7 +152,6 @@ def _scanned(f: io.BufferedReader, begin: int, delimiter: int) -> tuple[np.ndarr
     if not ends:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool), pending
     line_ends = np.concatenate(ends)
-    after_cr = np.concatenate(blank)
     starts = np.concatenate(([begin], line_ends[:-1] + 1))
-    length = line_ends - starts - after_cr
+    length = line_ends - starts - np.concatenate(after_cr)
     return line_ends, np.concatenate(fields), length == 0, pending
