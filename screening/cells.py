@@ -27,6 +27,22 @@ class Chunk:
     end: int
 
 
+def chunks_between(bounds: list[int], starts: list[int], rows: int) -> list[Chunk]:
+    """Chunks from each of ``bounds`` (rows before it) to the next, starting at byte ``starts[i]``, up to ``rows``.
+
+    Rows past ``rows`` (blank lines at the end of a file) are left out, and
+    so are chunks left empty.
+
+    >>> chunks_between([1, 3, 5], [10, 30, 50], rows=4)
+    [Chunk(first=1, count=2, start=10, end=30), Chunk(first=3, count=1, start=30, end=50)]
+    """
+    return [
+        Chunk(first=first, count=min(last, rows) - first, start=start, end=end)
+        for first, last, start, end in zip(bounds[:-1], bounds[1:], starts[:-1], starts[1:], strict=True)
+        if min(last, rows) > first
+    ]
+
+
 @dataclass
 class Part:
     """A sheet as first read: its first rows, an iterator over the others, its width and length."""

@@ -10,7 +10,7 @@ import itertools
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from screening.cells import HEADER_SEARCH_ROWS, CellValue, Chunk, Part
+from screening.cells import HEADER_SEARCH_ROWS, CellValue, Chunk, Part, chunks_between
 from screening.csvscan import scan
 from screening.errors import ScreeningError
 from screening.workbooks import OLE_MAGIC
@@ -217,12 +217,7 @@ def _chunks(path: Path, encoding: str, ends: list[tuple[int, int]], size: int) -
     file_size = path.stat().st_size
     if lines != newlines + (not ends_with_newline and file_size > 0):
         return []  # a lone "\r" somewhere
-    offsets.append(file_size)
-    return [
-        Chunk(first=first, count=min(last, size) - first, start=start, end=end)
-        for (first, _), (last, _), start, end in zip(ends[:-1], ends[1:], offsets[:-1], offsets[1:], strict=True)
-        if min(last, size) > first
-    ]
+    return chunks_between([rows for rows, _ in ends], [*offsets, file_size], size)
 
 
 def _line_ends(path: Path, lines: list[int], *, block_size: int = 1 << 20) -> tuple[list[int], int, bool]:

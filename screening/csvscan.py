@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from screening.cells import Chunk
+from screening.cells import Chunk, chunks_between
 
 # Encodings in which "\n", "\r", a quote and the delimiters are single bytes
 # that no other character's bytes contain (not so in UTF-16, or in Big5).
@@ -80,12 +80,7 @@ def scan(path: Path, encoding: str, delimiter: str, *, head: int, chunk: int) ->
     if len(bounds) < 2:
         return Shape(width, size_in_rows, [])
     starts = [int(ends[b - 1]) + 1 if b < rows else size for b in bounds]  # (b >= 1: head or chunk)
-    chunks = [
-        Chunk(first=first, count=min(last, size_in_rows) - first, start=start, end=end)
-        for first, last, start, end in zip(bounds[:-1], bounds[1:], starts[:-1], starts[1:], strict=True)
-        if min(last, size_in_rows) > first
-    ]
-    return Shape(width, size_in_rows, chunks)
+    return Shape(width, size_in_rows, chunks_between(bounds, starts, size_in_rows))
 
 
 def _scanned(f: io.BufferedReader, begin: int, delimiter: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, int] | None:
