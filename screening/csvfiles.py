@@ -30,15 +30,22 @@ def _encoding(blocks: Callable[[], Iterator[bytes]]) -> str:
             return encoding
     # cp1252 leaves five bytes undefined; Latin-1 reads those too.
     for encoding in ("utf-8", "cp1252"):
-        decoder = codecs.getincrementaldecoder(encoding)()
-        try:
-            for block in blocks():
-                decoder.decode(block)
-            decoder.decode(b"", final=True)
+        if _undecodable(blocks, encoding) is None:
             return encoding
-        except UnicodeDecodeError:
-            continue
     return "latin-1"
+
+
+def _undecodable(blocks: Callable[[], Iterator[bytes]], encoding: str) -> int | None:
+    """Where the first byte that ``encoding`` cannot decode is (from 0), or None when every block decodes."""
+    decoder, at = codecs.getincrementaldecoder(encoding)(), 0
+    try:
+        for block in blocks():
+            decoder.decode(block)
+            at += len(block)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError as exc:
+        return at + exc.start
+    return None
 
 
 def decode_text(data: bytes) -> str:
@@ -89,21 +96,14 @@ def csv_encoding(path: Path) -> str:
             return iter(lambda: f.read(1 << 18), b"")
 
         encoding = _encoding(blocks)
-        if any(encoding == name for _, name in _BOMS):
-            # A BOM decides, but the csv module would stop at the first byte
-            # that does not decode, in the middle of the run.
-            decoder, at = codecs.getincrementaldecoder(encoding)(), 0
-            try:
-                for block in blocks():
-                    decoder.decode(block)
-                    at += len(block)
-                decoder.decode(b"", final=True)
-            except UnicodeDecodeError as exc:
-                name = encoding.upper().removesuffix("-SIG")
-                raise ScreeningError(
-                    f"{path.name}: starts with a {name} byte order mark but byte {at + exc.start + 1:,} is not "
-                    f"{name}; save it again as CSV UTF-8"
-                ) from exc
+        # A BOM decides, but the csv module would stop at the first byte that
+        # does not decode, in the middle of the run.
+        if any(encoding == name for _, name in _BOMS) and (bad := _undecodable(blocks, encoding)) is not None:
+            name = encoding.upper().removesuffix("-SIG")
+            raise ScreeningError(
+                f"{path.name}: starts with a {name} byte order mark but byte {bad + 1:,} is not {name}; "
+                "save it again as CSV UTF-8"
+            )
         return encoding
 
 
