@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
@@ -58,7 +58,7 @@ class Part:
     # The rows after ``head`` in chunks, and what reads one; none when the
     # file cannot be read that way (a workbook, UTF-16, a lone "\r" breaking a line).
     chunks: tuple[Chunk, ...] = ()
-    read_chunk: Callable[[Chunk], list[list[CellValue]]] | None = None
+    read_chunk: Callable[[Chunk], Sequence[Sequence[CellValue]]] | None = None
 
 
 def as_text(value: CellValue) -> str:

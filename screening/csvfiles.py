@@ -7,7 +7,7 @@ import csv
 import functools
 import io
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from screening.cells import HEADER_SEARCH_ROWS, CellValue, Chunk, Part, chunks_between
@@ -132,7 +132,7 @@ def _cells(row: list[str]) -> list[CellValue]:
     return [v if v.strip() else None for v in row]
 
 
-def read_chunk(path: Path, encoding: str, delimiter: str, chunk: Chunk) -> list[list[CellValue]]:
+def read_chunk(path: Path, encoding: str, delimiter: str, chunk: Chunk) -> Sequence[Sequence[CellValue]]:
     """The rows of ``chunk``, read as :func:`_csv_rows` reads them (in a worker process, from the file itself)."""
     with open(path, "rb") as f:
         f.seek(chunk.start)
@@ -140,10 +140,14 @@ def read_chunk(path: Path, encoding: str, delimiter: str, chunk: Chunk) -> list[
     if chunk.start and encoding == "utf-8-sig":
         encoding = "utf-8"  # the BOM is at the start of the file only
     lines = io.StringIO(data.decode(encoding), newline="")
-    rows = [_cells(row) for row in itertools.islice(csv.reader(lines, delimiter=delimiter), chunk.count)]
+    rows = list(itertools.islice(csv.reader(lines, delimiter=delimiter), chunk.count))
     if len(rows) != chunk.count:
         raise ScreeningError(f"{path.name}: the file changed while it was being screened; screen it again")
-    return rows
+    # Most chunks have no blank cell: one test of all their cells, in C,
+    # took a third of the time of testing them cell by cell.
+    if all(map(str.strip, itertools.chain.from_iterable(rows))):
+        return rows
+    return [_cells(row) for row in rows]
 
 
 # A last line put after the file's own: read back as a row of its own unless

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -167,7 +167,7 @@ def _build_sheet(part: Part, column: str | None) -> Sheet | None:
     raw = [_text(v) for v in head[header_index]] + [""] * width
     headers = tuple(raw[i] or f"Column {column_letters(i)}" for i in range(width))
 
-    def padded(row: list[CellValue]) -> tuple[CellValue, ...]:
+    def padded(row: Sequence[CellValue]) -> tuple[CellValue, ...]:
         return tuple(row) if len(row) == width else tuple(row) + (None,) * (width - len(row))
 
     def rows() -> Iterator[NumberedRow]:
@@ -176,7 +176,11 @@ def _build_sheet(part: Part, column: str | None) -> Sheet | None:
 
     def read_chunk(chunk: Chunk) -> list[NumberedRow]:
         assert part.read_chunk is not None
-        return [(number, padded(row)) for number, row in enumerate(part.read_chunk(chunk), start=chunk.first + 1)]
+        rows = part.read_chunk(chunk)
+        numbers = range(chunk.first + 1, chunk.first + 1 + len(rows))
+        if set(map(len, rows)) == {width}:  # most chunks: every row full, made tuples in C
+            return list(zip(numbers, map(tuple, rows), strict=True))
+        return list(zip(numbers, map(padded, rows), strict=True))
 
     return Sheet(
         name=part.name,

@@ -197,6 +197,26 @@ def test_workers_reading_chunks_of_a_csv_file_report_it_as_one_process(
         assert len(written) == 701
 
 
+def test_a_cell_of_spaces_alone_in_a_chunk_is_empty_when_workers_read_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A worker tests a chunk's cells all at once for blanks; a chunk whose
+    # only blank cell is spaces (no empty one) must still be read as empty.
+    monkeypatch.setattr(csvfiles, "CHUNK", 37)
+    path = tmp_path / "vendors.csv"
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["Vendor ID", "Vendor Name", "Note"])
+        for i in range(400):
+            writer.writerow([f"V{i}", NAMES[i % 40], {50: "   ", 150: "\u3000", 250: "\t"}.get(i, "ok")])
+    one = screen_to_file(path, tmp_path / "one.json", fmt="json", workers=1)
+    two = screen_to_file(path, tmp_path / "two.json", fmt="json", workers=2)
+    rows = [json.loads((tmp_path / f"{n}.json").read_text())["rows"] for n in ("one", "two")]
+    assert one.rows_screened == two.rows_screened == 400
+    assert rows[0] == rows[1]
+    assert [row["values"]["Note"] for row in rows[1][50:251:100]] == [None, None, None]
+
+
 @pytest.mark.parametrize("fmt", ["xlsx", "json"])
 def test_workers_reading_chunks_write_other_formats_as_one_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
