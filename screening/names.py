@@ -65,7 +65,10 @@ class Token(NamedTuple):
 SET_ASIDE = frozenset({Kind.LEGAL, Kind.STOPWORD})  # kinds of word left out of a name's core
 
 
-@dataclass(slots=True)
+# Its own __init__: the one a dataclass writes is run by the interpreter even
+# when this module is compiled (see build_native.py), a tenth of the time to
+# screen a new name with NameResult's.
+@dataclass(init=False)
 class Name:
     """A name analysed for matching (read-only by convention: not frozen, which costs a microsecond a name).
 
@@ -75,16 +78,18 @@ class Name:
 
     original: str
     tokens: tuple[Token, ...]
-    core: tuple[Token, ...] = field(init=False, repr=False, compare=False)
+    core: tuple[Token, ...] = field(repr=False, compare=False)
     """The words that take part in matching: no legal forms or stop words.
 
     A name of nothing but legal-form words ("OOO Sasu": SASU is also a
     French legal form) is matched on those words.
     """
 
-    def __post_init__(self) -> None:
-        core = tuple([t for t in self.tokens if t.kind not in SET_ASIDE])
-        self.core = core or tuple([t for t in self.tokens if t.kind is Kind.LEGAL])
+    def __init__(self, original: str, tokens: tuple[Token, ...]) -> None:
+        self.original = original
+        self.tokens = tokens
+        core = tuple([t for t in tokens if t.kind not in SET_ASIDE])
+        self.core = core or tuple([t for t in tokens if t.kind is Kind.LEGAL])
 
     @property
     def normalized(self) -> str:
