@@ -151,7 +151,29 @@ def pinyin(text: str) -> str:
     >>> pinyin("海康威视")
     'haikangweishi'
     """
-    return "".join(unidecode(text).split()).lower()
+    return "".join(in_ascii(text).split()).lower()
+
+
+_ASCII: dict[int, str] = {}  # character -> unidecode's letters for it, for str.translate
+
+
+def in_ascii(text: str) -> str:
+    """unidecode's transliteration of ``text``, each character's worked out once in a run.
+
+    unidecode reads a text a character at a time, in Python, and each
+    character alone: 6.5 µs for "société générale de développement s.a.",
+    2.2 with a translation table remembered from earlier names.
+
+    >>> in_ascii("Škoda Société 海康")
+    'Skoda Societe Hai Kang '
+    """
+    table = _ASCII
+    if len(table) > 65_536:  # a text of every script ever: no more remembered
+        return unidecode(text)
+    for ch in set(text):
+        if ord(ch) not in table:
+            table[ord(ch)] = unidecode(ch)
+    return text.translate(table)
 
 
 # Unicode categories removed before matching: Cf holds the zero-width space,
@@ -176,7 +198,7 @@ def clean_text(text: str) -> str:
         return text
     if HAN.search(text):
         text = _to_simplified().convert(text)
-    return _NOT_HAN.sub(lambda m: unidecode(m.group()), text).lower()
+    return _NOT_HAN.sub(lambda m: in_ascii(m.group()), text).lower()
 
 
 # CJK Unified Ideographs, Extension A and the compatibility block.
