@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from typing import NamedTuple
 
 CellValue = str | int | float | bool | date | datetime | time | timedelta | None
 
@@ -25,22 +26,37 @@ class Chunk:
     count: int
     start: int
     end: int
+    # Every quote in the file is where RFC 4180 (and Excel) puts them, as
+    # the byte scan found (screening.csvscan): a row that is one line of
+    # the file reads back the same from a copy of that line.
+    rfc4180: bool = False
 
 
-def chunks_between(bounds: list[int], starts: list[int], rows: int) -> list[Chunk]:
+def chunks_between(bounds: list[int], starts: list[int], rows: int, *, rfc4180: bool = False) -> list[Chunk]:
     """Chunks from each of ``bounds`` (rows before it) to the next, starting at byte ``starts[i]``, up to ``rows``.
 
     Rows past ``rows`` (blank lines at the end of a file) are left out, and
     so are chunks left empty.
 
-    >>> chunks_between([1, 3, 5], [10, 30, 50], rows=4)
-    [Chunk(first=1, count=2, start=10, end=30), Chunk(first=3, count=1, start=30, end=50)]
+    >>> [(c.first, c.count, c.start, c.end) for c in chunks_between([1, 3, 5], [10, 30, 50], rows=4)]
+    [(1, 2, 10, 30), (3, 1, 30, 50)]
     """
     return [
-        Chunk(first=first, count=min(last, rows) - first, start=start, end=end)
+        Chunk(first=first, count=min(last, rows) - first, start=start, end=end, rfc4180=rfc4180)
         for first, last, start, end in zip(bounds[:-1], bounds[1:], starts[:-1], starts[1:], strict=True)
         if min(last, rows) > first
     ]
+
+
+class ChunkRows(NamedTuple):
+    """A chunk as read: its rows, and the lines they are written on when a report may copy them."""
+
+    rows: Sequence[Sequence[CellValue]]
+    # Each row's line in the file, less its line break, when every row is
+    # one line, its cells split by commas and quoted as RFC 4180 says, and
+    # no cell is spaces alone (read as empty): then the line, copied into a
+    # CSV report, reads back as the row. None otherwise.
+    lines: list[str] | None
 
 
 @dataclass
@@ -58,7 +74,7 @@ class Part:
     # The rows after ``head`` in chunks, and what reads one; none when the
     # file cannot be read that way (a workbook, UTF-16, a lone "\r" breaking a line).
     chunks: tuple[Chunk, ...] = ()
-    read_chunk: Callable[[Chunk], Sequence[Sequence[CellValue]]] | None = None
+    read_chunk: Callable[[Chunk], ChunkRows] | None = None
 
 
 def as_text(value: CellValue) -> str:

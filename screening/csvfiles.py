@@ -7,10 +7,10 @@ import csv
 import functools
 import io
 import itertools
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from screening.cells import HEADER_SEARCH_ROWS, CellValue, Chunk, Part, chunks_between
+from screening.cells import HEADER_SEARCH_ROWS, CellValue, Chunk, ChunkRows, Part, chunks_between
 from screening.csvscan import scan
 from screening.errors import ScreeningError
 from screening.workbooks import OLE_MAGIC
@@ -132,22 +132,46 @@ def _cells(row: list[str]) -> list[CellValue]:
     return [v if v.strip() else None for v in row]
 
 
-def read_chunk(path: Path, encoding: str, delimiter: str, chunk: Chunk) -> Sequence[Sequence[CellValue]]:
-    """The rows of ``chunk``, read as :func:`_csv_rows` reads them (in a worker process, from the file itself)."""
+def read_chunk(path: Path, encoding: str, delimiter: str, chunk: Chunk) -> ChunkRows:
+    """The rows of ``chunk``, read as :func:`_csv_rows` reads them (in a worker process, from the file itself).
+
+    With their lines, when a report may copy them (see :class:`~screening.cells.ChunkRows`).
+    """
     with open(path, "rb") as f:
         f.seek(chunk.start)
         data = f.read(chunk.end - chunk.start)
     if chunk.start and encoding == "utf-8-sig":
         encoding = "utf-8"  # the BOM is at the start of the file only
-    lines = io.StringIO(data.decode(encoding), newline="")
-    rows = list(itertools.islice(csv.reader(lines, delimiter=delimiter), chunk.count))
-    if len(rows) != chunk.count:
-        raise ScreeningError(f"{path.name}: the file changed while it was being screened; screen it again")
+    text = data.decode(encoding)
+    lines = _lines(text, chunk.count) if chunk.rfc4180 and delimiter == "," else None
+    rows = list(csv.reader(lines)) if lines is not None else []
+    if len(rows) != chunk.count:  # a quoted cell holds a line break, so a row takes more than one line
+        lines = None
+        rows = list(itertools.islice(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), chunk.count))
+        if len(rows) != chunk.count:
+            raise ScreeningError(f"{path.name}: the file changed while it was being screened; screen it again")
     # Most chunks have no blank cell: one test of all their cells, in C,
     # took a third of the time of testing them cell by cell.
-    if all(map(str.strip, itertools.chain.from_iterable(rows))):
-        return rows
-    return [_cells(row) for row in rows]
+    cells = list(itertools.chain.from_iterable(rows))
+    if all(map(str.strip, cells)):
+        return ChunkRows(rows, lines)
+    if lines is not None and not all(map(str.strip, filter(None, cells))):
+        lines = None  # a cell of spaces alone, read as empty, would be copied as spaces
+    return ChunkRows([_cells(row) for row in rows], lines)
+
+
+def _lines(text: str, count: int) -> list[str] | None:
+    """The first ``count`` lines of ``text`` less their line breaks, if any lines after them are blank; else None.
+
+    (Blank lines after a file's last row are in its last chunk.)
+    """
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")  # (the scan refuses a file with a lone "\r")
+    lines = text.split("\n")
+    if len(lines) < count or any(lines[count:]):
+        return None
+    del lines[count:]
+    return lines
 
 
 # A last line put after the file's own: read back as a row of its own unless

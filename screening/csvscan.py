@@ -80,7 +80,7 @@ def scan(path: Path, encoding: str, delimiter: str, *, head: int, chunk: int) ->
     if len(bounds) < 2:
         return Shape(width, size_in_rows, [])
     starts = [int(ends[b - 1]) + 1 if b < rows else size for b in bounds]  # (b >= 1: head or chunk)
-    return Shape(width, size_in_rows, chunks_between(bounds, starts, size_in_rows))
+    return Shape(width, size_in_rows, chunks_between(bounds, starts, size_in_rows, rfc4180=True))
 
 
 def _scanned(f: io.BufferedReader, begin: int, delimiter: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, int] | None:

@@ -8,7 +8,9 @@ cells that a spreadsheet would read as a formula with a leading apostrophe
 
 The rows of a report are turned into text a batch at a time by the
 ``_*_rows`` functions, in the worker processes of a run that has them (see
-:meth:`screening.report.Screening.formatted`).
+:meth:`screening.report.Screening.formatted`). A clear row of a CSV file
+goes into a CSV report as its line in the file, copied, when that line reads
+back as the row (``_csv_copies``).
 """
 
 from __future__ import annotations
@@ -28,10 +30,10 @@ from typing import cast
 
 from screening.cells import CellValue, as_text
 from screening.errors import ScreeningError
-from screening.matching import DEFAULT_THRESHOLDS, Screener, Thresholds
+from screening.matching import DEFAULT_THRESHOLDS, NameResult, Screener, Thresholds
 from screening.report import STATUSES, Report, RowResult, Screening, encoded
 from screening.report_json import header_keys, json_headers, json_rows, run_json
-from screening.spreadsheet import open_table
+from screening.spreadsheet import NumberedRow, open_table
 from screening.xlsx_writer import XlsxWriter, row_xml, row_xml_ending
 
 FORMATS = ("xlsx", "csv", "json")
@@ -54,6 +56,9 @@ _FIRST = operator.itemgetter(0)
 # formula: nothing, text, numbers (not dates: it writes them with str()).
 _TEXT = frozenset({type(None), str})
 _AS_IS = _TEXT | {int, float}
+# A clear row's line in the CSV report: its input cells (as CSV), then a
+# status and where the row was (sheet, already a CSV cell, and row).
+_CLEAR_ROW = "{},clear,,,,,,,,{},{}\r\n".format
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
 
@@ -314,13 +319,11 @@ def _write_csv(report: Report | Screening, path: Path) -> None:
         header = io.StringIO()
         csv.writer(header).writerow([csv_safe(c) for c in columns + list(ADDED_COLUMNS)])
         f.write(encoded("\ufeff" + header.getvalue()))
-        formatter = functools.partial(
-            _csv_rows,
-            placement=_placement(report, columns),
-            width=len(columns),
-            sheets={s.name: _csv_cell(csv_safe(s.name)) for s in report.run.sheets},
-        )
-        for text, _ in report.formatted(formatter):
+        sheets = {s.name: _csv_cell(csv_safe(s.name)) for s in report.run.sheets}
+        placement = _placement(report, columns)
+        formatter = functools.partial(_csv_rows, placement=placement, width=len(columns), sheets=sheets)
+        copier = functools.partial(_csv_copies, placement=placement, sheets=sheets)
+        for text, _ in report.formatted(formatter, copier=copier):
             f.write(text)
 
 
@@ -357,10 +360,34 @@ def _csv_rows(
         result = r.result
         if result.status == "clear" and not result.note:
             # Most rows: the report's columns are a status and where the row was.
-            out_lines.append(f"{line},clear,,,,,,,,{sheets[r.sheet]},{r.row}\r\n")
+            out_lines.append(_CLEAR_ROW(line, sheets[r.sheet], r.row))
         else:
             out_lines.append(f"{line},{_csv_line([csv_safe(v) for v in _added(r)])}")
     return "".join(out_lines)
+
+
+def _csv_copies(
+    sheet: str,
+    rows: list[NumberedRow],
+    lines: list[str],
+    results: list[NameResult],
+    *,
+    placement: dict[str, list[int] | None],
+    sheets: dict[str, str],
+) -> list[str | None] | None:
+    """The CSV report's line for each clear row, its line in the input with the report's columns; None for the others.
+
+    None for all of them if a cell of the rows would be written otherwise
+    (it starts a formula), or the sheet's columns are not the report's.
+    ``lines`` read back as the rows (see :class:`~screening.cells.ChunkRows`).
+    """
+    if placement[sheet] is not None or not _written_as_is([values for _, values in rows]):
+        return None
+    cell = sheets[sheet]
+    return [
+        _CLEAR_ROW(line, cell, number) if result.status == "clear" and not result.note else None
+        for (number, _), line, result in zip(rows, lines, results, strict=True)
+    ]
 
 
 def _csv_line(cells: list[str]) -> str:

@@ -92,8 +92,10 @@ class Sheet:
     unsaved_formulas: Callable[[], frozenset[tuple[int, int]]] = lambda: frozenset()
     # The rows below those read with the header, in chunks that a worker
     # process reads by itself with ``read_chunk`` (see cells.Chunk); or none.
+    # It gives the rows with the lines they are on, if a report may copy
+    # them (see cells.ChunkRows).
     chunks: tuple[Chunk, ...] = ()
-    read_chunk: Callable[[Chunk], list[NumberedRow]] | None = None
+    read_chunk: Callable[[Chunk], tuple[list[NumberedRow], list[str] | None]] | None = None
 
 
 @dataclass(frozen=True)
@@ -174,13 +176,13 @@ def _build_sheet(part: Part, column: str | None) -> Sheet | None:
         for number, row in enumerate(itertools.chain(head[header_index + 1 :], part.rest), start=header_index + 2):
             yield number, padded(row)
 
-    def read_chunk(chunk: Chunk) -> list[NumberedRow]:
+    def read_chunk(chunk: Chunk) -> tuple[list[NumberedRow], list[str] | None]:
         assert part.read_chunk is not None
-        rows = part.read_chunk(chunk)
+        rows, lines = part.read_chunk(chunk)
         numbers = range(chunk.first + 1, chunk.first + 1 + len(rows))
         if set(map(len, rows)) == {width}:  # most chunks: every row full, made tuples in C
-            return list(zip(numbers, map(tuple, rows), strict=True))
-        return list(zip(numbers, map(padded, rows), strict=True))
+            return list(zip(numbers, map(tuple, rows), strict=True)), lines
+        return list(zip(numbers, map(padded, rows), strict=True)), None  # (a short row's line lacks cells)
 
     return Sheet(
         name=part.name,

@@ -26,7 +26,8 @@ def by_csv_module(path: Path, encoding: str, delimiter: str, head: int) -> tuple
             width, rows, chunks = csvfiles._csv_shape(path, encoding, delimiter, head=head)
         except ScreeningError:
             return None
-    return width, rows, list(chunks)
+    assert not any(c.rfc4180 for c in chunks)  # the csv module does not say how the quotes lie
+    return width, rows, [(c.first, c.count, c.start, c.end) for c in chunks]
 
 
 def scanned(
@@ -36,7 +37,10 @@ def scanned(
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(csvscan, "_BLOCK", block)
         shape = scan(path, encoding, delimiter, head=head, chunk=CHUNK)
-    return None if shape is None else (shape.width, shape.rows, list(shape.chunks))
+    if shape is None:
+        return None
+    assert all(c.rfc4180 for c in shape.chunks)
+    return shape.width, shape.rows, [(c.first, c.count, c.start, c.end) for c in shape.chunks]
 
 
 def written(data: bytes) -> Path:

@@ -217,6 +217,51 @@ def test_a_cell_of_spaces_alone_in_a_chunk_is_empty_when_workers_read_it(
     assert [row["values"]["Note"] for row in rows[1][50:251:100]] == [None, None, None]
 
 
+def csv_cells(path: Path) -> list[list[str]]:
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        return list(csv.reader(f))
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_rows_copied_from_their_lines_read_back_as_the_rows_written_cell_by_cell(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    # A CSV report copies a clear row's line from the input when the line
+    # reads back as the row. Each chunk of 37 rows here holds one row that
+    # keeps its chunk from being copied, or none; the report must read back
+    # cell by cell as the report written from rows held in memory.
+    monkeypatch.setattr(csvfiles, "CHUNK", 37)
+    spoilers = [
+        None,
+        ["V", "Acme Office Supplies", "=HYPERLINK()"],  # a formula: written with an apostrophe
+        ["V", "Acme Office Supplies", "   "],  # spaces alone: written as an empty cell
+        ["V", "Acme Office Supplies"],  # a short row: written with an empty cell after it
+        ["V", "Acme Office Supplies", "line one\nline two"],  # two lines
+        ["V", "Acme Office Supplies", ""],  # an empty cell: no harm
+        ["V", "Acme Office Supplies", "-12.5"],  # a plain number: no harm
+        ["V", "Hikvision", "flagged"],  # a flagged row: written by the formatter, the rest copied
+        ["V", "", "no name"],  # skipped
+    ]
+    path = tmp_path / "vendors.csv"
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["Vendor ID", "Vendor Name", "Note"])
+        for i in range(37 * 20):
+            spoiler = spoilers[(i // 37) % len(spoilers)]
+            if spoiler is not None and i % 37 == 20:
+                writer.writerow([f"{spoiler[0]}{i}", *spoiler[1:]])
+            elif i % 5 == 0:
+                f.write(f'V{i},"{NAMES[i % 40]}","quoted, with a comma"\r\n')
+            else:
+                writer.writerow([f"V{i}", NAMES[i % 40], "plain"])
+    screen_to_file(path, tmp_path / "copied.csv", fmt="csv", workers=workers)
+    write_report(screen_file(path), tmp_path / "written.csv", fmt="csv")
+    assert csv_cells(tmp_path / "copied.csv") == csv_cells(tmp_path / "written.csv")
+    assert len(csv_cells(tmp_path / "copied.csv")) == 37 * 20 + 1
+    # The lines were copied as they are: quotes around a name that needs none stay.
+    assert f'V5,"{NAMES[5]}","quoted, with a comma",clear,' in (tmp_path / "copied.csv").read_text("utf-8-sig")
+
+
 @pytest.mark.parametrize("fmt", ["xlsx", "json"])
 def test_workers_reading_chunks_write_other_formats_as_one_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
