@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import functools
 import gc
 import hashlib
 import itertools
+import operator
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -279,7 +281,7 @@ def _format_batch(
     texts: list[str] = []
     flagged: list[RowResult] = []
     at = 0
-    for was_copied, run in itertools.groupby(copied, key=lambda text: text is not None):
+    for was_copied, run in itertools.groupby(copied, key=_IS_TEXT):
         n = len(run_texts := list(run))
         if was_copied:
             texts += cast(list[str], run_texts)
@@ -288,8 +290,12 @@ def _format_batch(
             texts.append(formatter(rows, before + at))
             flagged += _summary(rows)[1]
         at += n
-    counts = dict.fromkeys(STATUSES, 0) | collections.Counter(r.status for r in results)
+    counts = dict.fromkeys(STATUSES, 0) | collections.Counter(map(_STATUS, results))
     return encoded("".join(texts)), sheet.name, len(batch), counts, flagged
+
+
+_IS_TEXT = functools.partial(operator.is_not, None)  # (in C: a lambda per row took 3% of a run)
+_STATUS = operator.attrgetter("status")
 
 
 def _row_results(sheet: Sheet, rows: list[NumberedRow], results: list[NameResult]) -> list[RowResult]:

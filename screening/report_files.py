@@ -52,6 +52,7 @@ ADDED_COLUMNS = (
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _FORMULA_FIRST = frozenset(_FORMULA_START)
 _FIRST = operator.itemgetter(0)
+_SECOND = operator.itemgetter(1)
 # Values the csv module writes as csv_safe does, but for text that starts a
 # formula: nothing, text, numbers (not dates: it writes them with str()).
 _TEXT = frozenset({type(None), str})
@@ -381,13 +382,17 @@ def _csv_copies(
     (it starts a formula), or the sheet's columns are not the report's.
     ``lines`` read back as the rows (see :class:`~screening.cells.ChunkRows`).
     """
-    if placement[sheet] is not None or not _written_as_is([values for _, values in rows]):
+    if placement[sheet] is not None:
         return None
-    cell = sheets[sheet]
-    return [
-        _CLEAR_ROW(line, cell, number) if result.status == "clear" and not result.note else None
-        for (number, _), line, result in zip(rows, lines, results, strict=True)
-    ]
+    # Cells read from a CSV file are text, or None where empty.
+    cells = itertools.chain.from_iterable(map(_SECOND, rows))
+    if not _no_formula_start(cast(list[str], list(filter(None, cells)))):
+        return None
+    copied: list[str | None] = list(map(_CLEAR_ROW, lines, itertools.repeat(sheets[sheet]), map(_FIRST, rows)))
+    for i, result in enumerate(results):
+        if result.status != "clear" or result.note:
+            copied[i] = None
+    return copied
 
 
 def _csv_line(cells: list[str]) -> str:
@@ -409,8 +414,15 @@ def _written_as_is(rows: list[Sequence[CellValue]]) -> bool:
         return False
     # Only text is left once empty cells are filtered out of text and nothing.
     texts = cast(Iterable[str], filter(None, cells)) if kinds <= _TEXT else (v for v in cells if type(v) is str and v)
+    return _no_formula_start(list(texts))
+
+
+def _no_formula_start(texts: list[str]) -> bool:
+    """Whether csv_safe leaves every one of ``texts`` (none empty) as it is."""
     # The set of their first letters: half the time of a startswith for each.
-    return _FORMULA_FIRST.isdisjoint(map(_FIRST, texts))
+    if _FORMULA_FIRST.isdisjoint(map(_FIRST, texts)):
+        return True
+    return all(csv_safe(t) == t for t in texts if t[0] in _FORMULA_FIRST)  # plain numbers ("-12.5") stay
 
 
 def _write_json(report: Report | Screening, path: Path) -> None:
