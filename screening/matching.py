@@ -43,6 +43,8 @@ from screening.scoring import (
 )
 from screening.workers import batches, can_fork, check_in_processes, frozen_run
 
+_set = object.__setattr__  # a frozen dataclass's fields are set past its __setattr__
+
 __all__ = ["DEFAULT_THRESHOLDS", "Alert", "NameResult", "Screener", "Thresholds"]
 
 # Names whose results are remembered, so that a repeated name is scored once.
@@ -74,7 +76,7 @@ class Alert:
 
 
 @mypyc_attr(native_class=False)
-@dataclass(frozen=True, init=False)
+@dataclass(frozen=True, init=False, slots=True)
 class NameResult:
     """The outcome of screening one name."""
 
@@ -85,13 +87,15 @@ class NameResult:
     note: str = ""  # e.g. that the name matches a formerly listed party
 
     # Its own __init__, compiled: the one a dataclass writes is run by the
-    # interpreter, and took a tenth of the time to screen a new name. Frozen,
-    # the fields go into the instance's dict at once (object.__setattr__ for
-    # each took longer than the rest of the __init__).
+    # interpreter, and took a tenth of the time to screen a new name.
     def __init__(
         self, name: str, status: str, normalized: str = "", alerts: tuple[Alert, ...] = (), note: str = ""
     ) -> None:
-        self.__dict__.update(name=name, status=status, normalized=normalized, alerts=alerts, note=note)
+        _set(self, "name", name)
+        _set(self, "status", status)
+        _set(self, "normalized", normalized)
+        _set(self, "alerts", alerts)
+        _set(self, "note", note)
 
     @property
     def best(self) -> Alert | None:
