@@ -262,7 +262,8 @@ class Screener:
                 if entity_id not in best or scored.score > best[entity_id][0].score:
                     best[entity_id] = (scored, reading)
         alerts, notes = [], []
-        for scored, (name, how) in sorted(best.values(), key=lambda s: -s[0].score):
+        for scored, reading in sorted(best.values(), key=lambda s: -s[0].score):
+            name, how = reading.name, reading.how
             level = self.thresholds.level(scored.score)
             if level == "clear":
                 continue

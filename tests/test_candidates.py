@@ -20,7 +20,7 @@ SCREENER = Screener.default()
 
 def same_scores(text: str) -> bool:
     """Every score, down to 0 and at the review threshold (where forms are dropped before scoring)."""
-    for name, _ in readings(text):
+    for name in (reading.name for reading in readings(text)):
         for floor in (0.0, SCREENER.thresholds.review):
             blocked = {
                 (s.form.form.name, s.score, s.explanation)
