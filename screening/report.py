@@ -296,6 +296,7 @@ def _format_batch(
 
 _IS_TEXT = functools.partial(operator.is_not, None)  # (in C: a lambda per row took 3% of a run)
 _STATUS = operator.attrgetter("status")
+_VALUES = operator.itemgetter(1)  # of a NumberedRow
 
 
 def _row_results(sheet: Sheet, rows: list[NumberedRow], results: list[NameResult]) -> list[RowResult]:
@@ -342,8 +343,10 @@ def _name_batches(sheet: Sheet, waiting: deque[list[NumberedRow]]) -> Iterator[l
 
 def _names(sheet: Sheet, rows: list[NumberedRow]) -> list[str]:
     """The rows' names as text (a number or a date in the name column is screened as its text)."""
-    column = sheet.name_column
-    return [_text(values[column]) for _, values in rows]
+    names = list(map(operator.itemgetter(sheet.name_column), map(_VALUES, rows)))  # in C: a fifth of the time
+    if set(map(type, names)) <= {str}:
+        return cast(list[str], names)
+    return [_text(name) for name in names]
 
 
 def _text(name: CellValue) -> str:
