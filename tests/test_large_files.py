@@ -222,9 +222,12 @@ def csv_cells(path: Path) -> list[list[str]]:
         return list(csv.reader(f))
 
 
-@pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.parametrize(
+    ("workers", "encoding", "line_end"),
+    [(1, "utf-8", "\r\n"), (2, "utf-8", "\r\n"), (2, "utf-8-sig", "\n"), (2, "cp1252", "\n")],
+)
 def test_rows_copied_from_their_lines_read_back_as_the_rows_written_cell_by_cell(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int, encoding: str, line_end: str
 ) -> None:
     # A CSV report copies a clear row's line from the input when the line
     # reads back as the row. Each chunk of 37 rows here holds one row that
@@ -243,17 +246,18 @@ def test_rows_copied_from_their_lines_read_back_as_the_rows_written_cell_by_cell
         ["V", "", "no name"],  # skipped
     ]
     path = tmp_path / "vendors.csv"
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
+    with open(path, "w", newline="", encoding=encoding) as f:
+        writer = csv.writer(f, lineterminator=line_end)
         writer.writerow(["Vendor ID", "Vendor Name", "Note"])
         for i in range(37 * 20):
             spoiler = spoilers[(i // 37) % len(spoilers)]
             if spoiler is not None and i % 37 == 20:
                 writer.writerow([f"{spoiler[0]}{i}", *spoiler[1:]])
             elif i % 5 == 0:
-                f.write(f'V{i},"{NAMES[i % 40]}","quoted, with a comma"\r\n')
+                f.write(f'V{i},"{NAMES[i % 40]}","quoted, with a comma"{line_end}')
             else:
-                writer.writerow([f"V{i}", NAMES[i % 40], "plain"])
+                writer.writerow([f"V{i}", NAMES[i % 40] if i % 7 else f"Société Générale {i}", "plain"])
+        f.write(line_end * 2)  # blank lines after the last row, in its chunk
     screen_to_file(path, tmp_path / "copied.csv", fmt="csv", workers=workers)
     write_report(screen_file(path), tmp_path / "written.csv", fmt="csv")
     assert csv_cells(tmp_path / "copied.csv") == csv_cells(tmp_path / "written.csv")
