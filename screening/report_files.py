@@ -57,9 +57,6 @@ _SECOND = operator.itemgetter(1)
 # formula: nothing, text, numbers (not dates: it writes them with str()).
 _TEXT = frozenset({type(None), str})
 _AS_IS = _TEXT | {int, float}
-# A clear row's line in the CSV report: its input cells (as CSV), then a
-# status and where the row was (sheet, already a CSV cell, and row).
-_CLEAR_ROW = "{},clear,,,,,,,,{},{}\r\n".format
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
 
@@ -361,7 +358,7 @@ def _csv_rows(
         result = r.result
         if result.status == "clear" and not result.note:
             # Most rows: the report's columns are a status and where the row was.
-            out_lines.append(_CLEAR_ROW(line, sheets[r.sheet], r.row))
+            out_lines.append(f"{line},clear,,,,,,,,{sheets[r.sheet]},{r.row}\r\n")
         else:
             out_lines.append(f"{line},{_csv_line([csv_safe(v) for v in _added(r)])}")
     return "".join(out_lines)
@@ -388,7 +385,9 @@ def _csv_copies(
     cells = itertools.chain.from_iterable(map(_SECOND, rows))
     if not _no_formula_start(cast(list[str], list(filter(None, cells)))):
         return None
-    copied: list[str | None] = list(map(_CLEAR_ROW, lines, itertools.repeat(sheets[sheet]), map(_FIRST, rows)))
+    cell = sheets[sheet]
+    # The line _csv_rows writes for a clear row (tests/test_large_files.py compares the two).
+    copied: list[str | None] = [f"{line},clear,,,,,,,,{cell},{n}\r\n" for (n, _), line in zip(rows, lines, strict=True)]
     for i, result in enumerate(results):
         if result.status != "clear" or result.note:
             copied[i] = None
