@@ -111,6 +111,23 @@ def letter_masks(text: str) -> tuple[int, int, int]:
     return once, twice, thrice
 
 
+_LETTERS: dict[str, int] = {}  # letters_of, remembered (the key words of a list come up again and again)
+
+
+def letters_of(text: str) -> int:
+    """The first of :func:`letter_masks`: bits of the letters ``text`` holds.
+
+    >>> bin(letters_of("abba"))
+    '0b11'
+    """
+    letters = _LETTERS.get(text)
+    if letters is None:
+        letters = letter_masks(text)[0]
+        if len(_LETTERS) < 1_000_000:
+            _LETTERS[text] = letters
+    return letters
+
+
 class KeyIndex:
     """Key words by segment and where it starts, with a cache of the answers given."""
 

@@ -31,6 +31,7 @@ from screening.names import HAN, Name, Token, analyse, pinyin
 from screening.readings import Reading, readings
 from screening.scoring import (
     DEFAULT_THRESHOLDS,
+    Form,
     Pieces,
     Scored,
     Thresholds,
@@ -348,13 +349,31 @@ class Screener:
         candidates = []
         for k in saved.keys() | compact.keys():
             form = self._forms[self._keys[k][0]]
-            fewest = self._unseen[k] - saved.get(k, 0.0)
+            by_words = self._unseen[k] - saved.get(k, 0.0)
+            by_compact = by_words
             if len(form.key) > 1:
-                c = form.compact
-                fewest = min(fewest, compact.get(k, self._unseen_compact[k]) * form.letters / len(c))
-            if fewest <= allowed_edits(form.letters) and 100.0 * (1 - fewest / form.letters) >= floor:
-                candidates.append(k)
+                by_compact = compact.get(k, self._unseen_compact[k]) * form.letters / len(form.compact)
+            if not _may_reach(min(by_words, by_compact), form, floor):
+                continue
+            if by_words < by_compact:
+                # A key word the index did not find is missing altogether, all
+                # its letters counted, when the letters of every piece are too
+                # unlike its own: on the large list, 96% of the keys that got
+                # this far were then dropped by find_key, most for such a word.
+                by_words += sum(
+                    weight * (len(word) - _unseen_edits(word))
+                    for word, weight in zip(form.key, form.weights, strict=True)
+                    if word not in near and pieces.out_of_reach(word)
+                )
+                if not _may_reach(min(by_words, by_compact), form, floor):
+                    continue
+            candidates.append(k)
         return candidates
+
+
+def _may_reach(edits: float, form: Form, floor: float) -> bool:
+    """Whether a name at least ``edits`` from the form's key may still be a candidate scoring ``floor``."""
+    return edits <= allowed_edits(form.letters) and 100.0 * (1 - edits / form.letters) >= floor
 
 
 def _unseen_edits(key: str) -> int:

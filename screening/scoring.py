@@ -38,6 +38,7 @@ from functools import lru_cache
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from screening.candidates import letters_of
 from screening.entities import Entity, NameForm
 from screening.names import SET_ASIDE, Kind, Name, Token, analyse, vocabulary
 
@@ -198,6 +199,28 @@ class Pieces:
                 self.spans.append((i, j, word))
         self._texts: list[str] | None = None  # the spans' texts, when a key word is looked up
         self._closest: dict[tuple[str, bool], tuple[float, tuple[int, int] | None]] = {}
+        self._letters: list[int] | None = None  # the letters each span holds (letter_masks' first)
+        self._out_of_reach: dict[str, bool] = {}
+
+    def out_of_reach(self, key_word: str) -> bool:
+        """Whether the letters of every piece show it more than ``key_limit`` edits from ``key_word`` (in ASCII).
+
+        Then :meth:`closest` finds it missing, without comparing a piece.
+        Each edit gives a text at most one letter the other lacks and takes
+        at most one away, so the edits are at least the letters either text
+        lacks of the other's (each letter counted once: cheap, and enough to
+        tell most words apart).
+        """
+        answer = self._out_of_reach.get(key_word)
+        if answer is None:
+            if self._letters is None:
+                self._letters = [letters_of(text) for _, _, text in self.spans]
+            limit, word = key_limit(key_word), letters_of(key_word)
+            answer = key_word.isascii() and all(
+                (word & ~span).bit_count() > limit or (span & ~word).bit_count() > limit for span in self._letters
+            )
+            self._out_of_reach[key_word] = answer
+        return answer
 
     def closest(self, key_word: str, *, compact: bool = False) -> tuple[float, tuple[int, int] | None]:
         """(edits, span) of the piece nearest ``key_word`` within a third of its length (the first of equals).

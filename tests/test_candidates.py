@@ -12,6 +12,7 @@ from benchmarks.make_variants import LOOKALIKES
 from examples.make_vendors import LISTED, ordinary_name
 from screening import Screener
 from screening.candidates import KeyIndex, letter_masks, seed_limit
+from screening.names import analyse
 from screening.readings import readings
 from screening.scoring import Pieces
 
@@ -105,3 +106,19 @@ def test_letter_bound_never_rules_out_a_key_within_its_limit(key: str, data: st.
     found = index._bounded(np.array([letter_masks(text)], dtype=np.uint64), np.array([0]), np.array([0]))
     if OSA.distance(text, key) <= seed_limit(key):
         assert list(found) == [0]
+
+
+@settings(max_examples=500)
+@given(
+    st.text(alphabet=st.sampled_from("abcdeiknorstv "), min_size=1, max_size=30),
+    st.text(alphabet="abcdeiknorstv", min_size=1, max_size=14),
+)
+def test_a_key_word_the_letters_put_out_of_reach_is_missing_when_looked_for(name: str, key_word: str) -> None:
+    # The candidate search counts such a word missing without comparing it
+    # with the pieces: closest must find it missing too.
+    analysed = analyse(name)
+    if analysed is None or not analysed.core:
+        return
+    pieces = Pieces(analysed)
+    if pieces.out_of_reach(key_word):
+        assert pieces.closest(key_word) == (float(len(key_word)), None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import doctest
 import importlib.util
 import shutil
@@ -59,3 +60,17 @@ def test_the_checkout_runs_its_compiled_modules() -> None:
     import screening.matching
 
     assert type(screening.matching.Screener.check).__name__ != "function"
+
+
+def test_each_compiled_module_imports_only_those_before_it() -> None:
+    # After an edit, the modules are loaded from their sources in this order:
+    # one loaded before a module it imports would get that module's stale
+    # compiled code (scoring importing from candidates failed so).
+    for i, name in enumerate(COMPILED):
+        tree = ast.parse((ROOT / "screening" / f"{name}.py").read_text(encoding="utf-8"))
+        imported = {
+            node.module.removeprefix("screening.")
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("screening.")
+        }
+        assert imported & set(COMPILED) <= set(COMPILED[:i]), name
