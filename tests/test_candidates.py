@@ -21,15 +21,15 @@ SCREENER = Screener.default()
 
 def same_scores(text: str) -> bool:
     """Every score, down to 0 and at the review threshold (where forms are dropped before scoring)."""
-    for name in (reading.name for reading in readings(text)):
+    for reading in readings(text):
         for floor in (0.0, SCREENER.thresholds.review):
             blocked = {
                 (s.form.form.name, s.score, s.explanation)
-                for s in SCREENER._scores(Pieces(name), exhaustive=False, floor=floor)
+                for s in SCREENER._scores(Pieces(reading.name), exhaustive=False, floor=floor)
             }
             exhaustive = {
                 (s.form.form.name, s.score, s.explanation)
-                for s in SCREENER._scores(Pieces(name), exhaustive=True, floor=floor)
+                for s in SCREENER._scores(Pieces(reading.name), exhaustive=True, floor=floor)
             }
             if blocked != exhaustive:
                 return False
