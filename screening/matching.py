@@ -263,6 +263,9 @@ class Screener:
                 if entity_id not in best or scored.score > best[entity_id][0].score:
                     best[entity_id] = (scored, reading)
         alerts, notes = [], []
+        # What each reading sets aside, once: a name sharing a common word
+        # with many listed ones ("Tonglong Trading") can have 200 alerts.
+        asides: dict[Reading, tuple[tuple[str, str], ...]] = {}
         for scored, reading in sorted(best.values(), key=lambda s: -s[0].score):
             name, how = reading.name, reading.how
             level = self.thresholds.level(scored.score)
@@ -275,7 +278,10 @@ class Screener:
                     f"matched '{scored.form.form.name}' with score {scored.score:.1f}"
                 )
                 continue
-            explanation = set_aside(name, scored.explanation).describe(scored.score, level, self.thresholds)
+            aside = asides.get(reading)
+            if aside is None:
+                aside = asides[reading] = set_aside(name)
+            explanation = scored.explanation.describe(scored.score, level, self.thresholds, also_set_aside=aside)
             if how:
                 explanation = f"{how}: {explanation}"
             alerts.append(

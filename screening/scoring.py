@@ -32,7 +32,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from rapidfuzz import process
@@ -90,26 +90,31 @@ class Explanation:
     edits: float
     key_letters: float
 
-    def describe(self, score: float, level: str, thresholds: Thresholds) -> str:
+    def describe(
+        self, score: float, level: str, thresholds: Thresholds, *, also_set_aside: tuple[tuple[str, str], ...] = ()
+    ) -> str:
+        """The explanation in words; ``also_set_aside``: more (word, why) set aside (see :func:`set_aside`)."""
         parts = []
         for got, want, edits in self.matched:
             parts.append(
                 f"'{got}' = '{want}'" if edits == 0 else f"'{got}' ~ '{want}' ({edits} edit{'s' if edits > 1 else ''})"
             )
         text = "matched " + ", ".join(parts) if parts else "nothing matched"
-        if self.set_aside:
-            text += "; set aside " + ", ".join(f"'{w}' ({why})" for w, why in self.set_aside)
+        aside = also_set_aside + self.set_aside
+        if aside:
+            text += "; set aside " + ", ".join(f"'{w}' ({why})" for w, why in aside)
         if self.extra:
             text += "; not in the listed name: " + ", ".join(f"'{w}'" for w in self.extra)
         text += f"; score {score:.1f} = 100 x (1 - {self.edits:g}/{self.key_letters:g} edits)"
         if self.extra:
             text += f" x {EXTRA_WORD_FACTOR}^{len(self.extra)}"
-        bounds = {
-            "match": f">= {thresholds.match:g}",
-            "review": f">= {thresholds.review:g} and < {thresholds.match:g}",
-            "clear": f"< {thresholds.review:g}",
-        }
-        return f"{text}; {level} because {bounds[level]}"
+        if level == "match":
+            bounds = f">= {thresholds.match:g}"
+        elif level == "review":
+            bounds = f">= {thresholds.review:g} and < {thresholds.match:g}"
+        else:
+            bounds = f"< {thresholds.review:g}"
+        return f"{text}; {level} because {bounds}"
 
 
 @dataclass(frozen=True)
@@ -336,11 +341,14 @@ def score(pieces: Pieces, form: Form, *, listed_words: frozenset[str], found: Ke
     return Scored(value, explanation, form)
 
 
-def set_aside(name: Name, explanation: Explanation) -> Explanation:
-    """``explanation`` of a score of ``name``, saying too which of its legal forms and stop words were set aside."""
+def set_aside(name: Name) -> tuple[tuple[str, str], ...]:
+    """(word, why) for the legal forms and stop words of ``name`` that its score sets aside (it counts its core alone).
+
+    >>> set_aside(analyse("The Hikvision Co., Ltd."))
+    (('the', 'stop word'), ('co', 'legal form'), ('ltd', 'legal form'))
+    """
     core = name.core
-    words = tuple((t.text, t.kind.value) for t in name.tokens if t.kind in SET_ASIDE and t not in core)
-    return replace(explanation, set_aside=words + explanation.set_aside) if words else explanation
+    return tuple((t.text, t.kind.value) for t in name.tokens if t.kind in SET_ASIDE and t not in core)
 
 
 @lru_cache(maxsize=65536)
