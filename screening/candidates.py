@@ -88,8 +88,8 @@ def _near_lengths(length: int) -> tuple[int, int]:
 _LEVELS = 3  # a letter counted up to three times
 
 
-def _bit(ch: str) -> int:
-    code = ord(ch)
+def _bit(code: int) -> int:
+    """The bit of the character numbered ``code`` in :func:`letter_masks`."""
     return 1 << (code - 97 if 97 <= code <= 122 else code - 22 if 48 <= code <= 57 else 36 + code % 27)
 
 
@@ -104,18 +104,16 @@ def letter_masks(text: str) -> tuple[int, int, int]:
     >>> [bin(m) for m in letter_masks("abba")]
     ['0b11', '0b11', '0b0']
     """
-    # One pass, no counting of each letter apart (str.count for each of a
-    # set's letters took three times as long, compiled).
+    # One pass, by index (compiled, the fastest way through a str), with no
+    # counting of each letter apart: str.count for each of a set's letters
+    # took three times as long.
     once = twice = thrice = 0
-    for ch in text:
-        bit = _bit(ch)
+    for i in range(len(text)):
+        bit = _bit(ord(text[i]))
         thrice |= twice & bit
         twice |= once & bit
         once |= bit
     return once, twice, thrice
-
-
-_LETTERS: dict[str, int] = {}  # letters_of, remembered (the key words of a list come up again and again)
 
 
 def letters_of(text: str) -> int:
@@ -124,13 +122,9 @@ def letters_of(text: str) -> int:
     >>> bin(letters_of("abba"))
     '0b11'
     """
-    letters = _LETTERS.get(text)
-    if letters is None:
-        letters = 0
-        for ch in text:
-            letters |= _bit(ch)
-        if len(_LETTERS) < 1_000_000:
-            _LETTERS[text] = letters
+    letters = 0
+    for i in range(len(text)):
+        letters |= _bit(ord(text[i]))
     return letters
 
 
