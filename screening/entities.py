@@ -18,7 +18,6 @@ import re
 import tomllib
 from dataclasses import dataclass
 from datetime import date
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -92,10 +91,7 @@ class Entity:
     restrictions: tuple[Restriction, ...]
     names: tuple[NameForm, ...]
 
-    # Worked out once, on first use (the fields are frozen): a screening run
-    # asks for all three for every alert, 1.3-2 µs together worked out anew
-    # (hashing each Source in Python).
-    @cached_property
+    @property
     def status(self) -> str:
         """``active`` while any restriction is in force, else ``removed``."""
         return "active" if any(r.status == "active" for r in self.restrictions) else "removed"
@@ -105,11 +101,11 @@ class Entity:
         """Every name form except the canonical name."""
         return tuple(n.name for n in self.names if n.name != self.name)
 
-    @cached_property
+    @property
     def restriction_labels(self) -> tuple[str, ...]:
         return tuple(r.label + ("" if r.status == "active" else " (removed)") for r in self.restrictions)
 
-    @cached_property
+    @property
     def sources(self) -> tuple[Source, ...]:
         """The article sources of the restrictions: the evidence that the entity is (or was) listed."""
         seen: dict[Source, None] = {}
