@@ -32,7 +32,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 from rapidfuzz import process
@@ -80,15 +80,25 @@ EXTRA_WORD_FACTOR = 0.85
 _MAX_SPAN = 4
 
 
-@dataclass(frozen=True)
+# Explanation, Scored and KeyFound, made for every form scored, are plain
+# classes: compiled, a dataclass keeps the __init__ it writes, which the
+# interpreter runs (3.7% of a large-list run's time, sampled).
 class Explanation:
     """Why a name matched a name form, in parts a reviewer can check."""
 
-    matched: tuple[tuple[str, str, int], ...]  # (part of the name, word of the form, edits)
-    set_aside: tuple[tuple[str, str], ...]  # (word of the name, why it does not count)
-    extra: tuple[str, ...]  # distinctive words of the name the form lacks
-    edits: float
-    key_letters: float
+    def __init__(
+        self,
+        matched: tuple[tuple[str, str, int], ...],
+        set_aside: tuple[tuple[str, str], ...],
+        extra: tuple[str, ...],
+        edits: float,
+        key_letters: float,
+    ) -> None:
+        self.matched = matched  # (part of the name, word of the form, edits)
+        self.set_aside = set_aside  # (word of the name, why it does not count)
+        self.extra = extra  # distinctive words of the name the form lacks
+        self.edits = edits
+        self.key_letters = key_letters
 
     def describe(
         self, score: float, level: str, thresholds: Thresholds, *, also_set_aside: tuple[tuple[str, str], ...] = ()
@@ -131,11 +141,13 @@ class Form:
     compact: str  # the key run together
 
 
-@dataclass
 class Scored:
-    score: float
-    explanation: Explanation
-    form: Form = field(repr=False)
+    """A name's score against a form, and why."""
+
+    def __init__(self, score: float, explanation: Explanation, form: Form) -> None:
+        self.score = score
+        self.explanation = explanation
+        self.form = form
 
 
 def key_limit(key: str) -> int:
@@ -268,14 +280,20 @@ class Pieces:
         return sep.join(self.words[span[0] : span[1]])
 
 
-@dataclass(frozen=True)
 class KeyFound:
     """Where a form's key words were found in a name: the same for every form with that key."""
 
-    edits: float  # weighted, as the score counts them
-    found: list[tuple[str, tuple[int, int], float]]  # (key word or whole key, span, edits) that the score counts
-    words_found: list[tuple[str, tuple[int, int], float]]  # each key word found on its own
-    ceiling: float  # the best score a form with this key can reach: extra words only lower it
+    def __init__(
+        self,
+        edits: float,
+        found: list[tuple[str, tuple[int, int], float]],
+        words_found: list[tuple[str, tuple[int, int], float]],
+        ceiling: float,
+    ) -> None:
+        self.edits = edits  # weighted, as the score counts them
+        self.found = found  # (key word or whole key, span, edits) that the score counts
+        self.words_found = words_found  # each key word found on its own
+        self.ceiling = ceiling  # the best score a form with this key can reach: extra words only lower it
 
 
 def find_key(pieces: Pieces, form: Form) -> KeyFound | None:

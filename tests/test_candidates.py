@@ -14,23 +14,21 @@ from screening import Screener
 from screening.candidates import KeyIndex, letter_masks, seed_limit
 from screening.names import analyse
 from screening.readings import readings
-from screening.scoring import Pieces
+from screening.scoring import Pieces, Scored
 
 SCREENER = Screener.default()
 
 
 def same_scores(text: str) -> bool:
     """Every score, down to 0 and at the review threshold (where forms are dropped before scoring)."""
+
+    def outcome(s: Scored) -> tuple[str, float, str]:
+        return s.form.form.name, s.score, s.explanation.describe(s.score, "review", SCREENER.thresholds)
+
     for reading in readings(text):
         for floor in (0.0, SCREENER.thresholds.review):
-            blocked = {
-                (s.form.form.name, s.score, s.explanation)
-                for s in SCREENER._scores(Pieces(reading.name), exhaustive=False, floor=floor)
-            }
-            exhaustive = {
-                (s.form.form.name, s.score, s.explanation)
-                for s in SCREENER._scores(Pieces(reading.name), exhaustive=True, floor=floor)
-            }
+            blocked = {outcome(s) for s in SCREENER._scores(Pieces(reading.name), exhaustive=False, floor=floor)}
+            exhaustive = {outcome(s) for s in SCREENER._scores(Pieces(reading.name), exhaustive=True, floor=floor)}
             if blocked != exhaustive:
                 return False
     return True
