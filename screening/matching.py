@@ -99,6 +99,23 @@ class Alert:
         _SET_SOURCES(self, sources)
         _SET_EXPLANATION(self, explanation)
 
+    # Pickled (from a worker process) as a call of the class with its
+    # fields: a slots dataclass's own way runs dataclasses.fields() in the
+    # interpreter for each object.
+    def __reduce__(self) -> tuple[type[Alert], tuple[object, ...]]:
+        return Alert, (
+            self.entity_id,
+            self.entity,
+            self.matched_name,
+            self.score,
+            self.level,
+            self.query_norm,
+            self.name_norm,
+            self.restrictions,
+            self.sources,
+            self.explanation,
+        )
+
 
 @mypyc_attr(native_class=False)
 @dataclass(frozen=True, init=False, slots=True)
@@ -121,6 +138,9 @@ class NameResult:
         _SET_NORMALIZED(self, normalized)
         _SET_ALERTS(self, alerts)
         _SET_NOTE(self, note)
+
+    def __reduce__(self) -> tuple[type[NameResult], tuple[object, ...]]:  # as Alert's
+        return NameResult, (self.name, self.status, self.normalized, self.alerts, self.note)
 
     @property
     def best(self) -> Alert | None:
