@@ -54,9 +54,11 @@ _CACHE_SIZE = 2_000_000
 _GROUP = 500
 
 
-# Results travel from worker processes by pickle, which sets the fields of
-# an object it rebuilds: a frozen dataclass compiled by mypyc (see
-# build_native.py) refuses that, so these stay plain Python classes.
+# The results are frozen dataclasses (their users must not change them), kept
+# plain Python classes with __init__ and __reduce__ methods of their own,
+# which are compiled: a dataclass compiled by mypyc (see build_native.py)
+# keeps the __init__ the dataclass module writes, run by the interpreter, and
+# its pickling would set the frozen fields, which it refuses.
 @mypyc_attr(native_class=False)
 @dataclass(frozen=True, init=False, slots=True)
 class Alert:
