@@ -1,12 +1,14 @@
 """Large inputs stream: memory does not grow with the row count, and several processes give the same report."""
 
 import csv
+import itertools
 import json
 import random
 import tempfile
 import tracemalloc
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -16,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from examples.make_vendors import LISTED, ordinary_name
-from screening import Screener, ScreeningError, csvfiles, screen_file, screen_to_file
+from screening import Screener, ScreeningError, csvfiles, screen_file, screen_to_file, workbooks
 from screening.report import Screening
 from screening.report_files import write_report
 from screening.spreadsheet import open_table
@@ -314,3 +316,47 @@ def test_line_ends_are_found_across_blocks(
         offsets, newlines, last = csvfiles._line_ends(path, wanted, block_size=block_size)
     assert offsets == [sum(map(len, lines[:n])) for n in wanted]  # the last line ends the file, "\n" or not
     assert (newlines, last) == (complete, ends_with_newline)
+
+
+def awkward_workbook(path: Path, *, merged: bool = False) -> Path:
+    """Rows in column C on (calamine reads from the first column in use), under a title, with every kind of cell."""
+    rng = random.Random(7)
+    with xlsxwriter.Workbook(str(path), {"constant_memory": not merged}) as book:
+        sheet = book.add_worksheet("Vendors")
+        dates = book.add_format({"num_format": "yyyy-mm-dd"})
+        sheet.write(1, 2, "Vendor master, exported")
+        sheet.write_row(3, 2, ["Vendor Name", "Country", "Since", "Spend", "Note"])
+        for r in range(4, 4 + 500):
+            sheet.write(r, 2, rng.choice(LISTED_NAMES if rng.random() < 0.05 else NAMES))
+            if rng.random() < 0.8:
+                sheet.write(r, 3, rng.choice(["CN", "DE", "", "  "]))
+            sheet.write_datetime(r, 4, datetime(2010 + r % 12, 1 + r % 12, 1 + r % 28), dates)
+            sheet.write_number(r, 5, rng.choice([12.0, 3.5, -1e20, 2**60]))
+            if rng.random() < 0.1:
+                sheet.write_boolean(r, 6, rng.random() < 0.5)
+        if merged:
+            sheet.merge_range(10, 3, 12, 3, "CN")
+    return path
+
+
+def test_workers_reading_chunks_of_a_workbook_read_its_rows_as_one_process_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Chunks of 37 rows: a worker reading them from the loaded sheet (in
+    # order, or going back to one before) gets exactly the rows this process
+    # reads from its iterator.
+    monkeypatch.setattr(workbooks, "CHUNK", 37)
+    path = awkward_workbook(tmp_path / "vendors.xlsx")
+    sheet = open_table(path).sheets[0]
+    assert len(sheet.chunks) > 10 and sheet.read_chunk is not None
+    read = list(itertools.islice(sheet.rows, sheet.chunks[0].first - sheet.header_row))
+    for chunk in [*sheet.chunks[::2], *sheet.chunks[1::2]]:  # forward, passing over rows, then back
+        read += sheet.read_chunk(chunk)[0]
+    read.sort()
+    assert read == list(open_table(path).sheets[0].rows) and len(read) == 500
+    one = screen_to_file(path, tmp_path / "one.csv", fmt="csv", workers=1)
+    two = screen_to_file(path, tmp_path / "two.csv", fmt="csv", workers=2)
+    assert (tmp_path / "one.csv").read_bytes() == (tmp_path / "two.csv").read_bytes()
+    assert one.counts == two.counts and one.counts["match"] > 0
+    # A merged cell fills the rows below it as they are read in turn: no chunks.
+    assert open_table(awkward_workbook(tmp_path / "merged.xlsx", merged=True)).sheets[0].chunks == ()
