@@ -14,9 +14,10 @@ use_sources_if_stale()  # before anything imports a compiled module
 
 from screening.entities import Entity, EntityList, Source  # noqa: E402
 from screening.errors import ScreeningError  # noqa: E402
-from screening.matching import Alert, NameResult, Screener, Thresholds  # noqa: E402
+from screening.matching import Screener, Thresholds  # noqa: E402
 from screening.report import Report, RowResult, screen_file  # noqa: E402
 from screening.report_files import screen_to_file, write_report  # noqa: E402
+from screening.results import Alert, NameResult  # noqa: E402
 
 __all__ = [
     "Alert",

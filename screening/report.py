@@ -28,7 +28,8 @@ from typing import cast
 
 from screening import __version__
 from screening.cells import CellValue, Chunk
-from screening.matching import DEFAULT_THRESHOLDS, Alert, NameResult, Screener, Thresholds
+from screening.matching import DEFAULT_THRESHOLDS, Screener, Thresholds
+from screening.results import Alert, NameResult
 from screening.spreadsheet import NumberedRow, Sheet, Table, open_table
 from screening.workers import batches, can_fork, frozen_run, map_in_processes
 

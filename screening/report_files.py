@@ -30,9 +30,10 @@ from typing import cast
 
 from screening.cells import CellValue, as_text
 from screening.errors import ScreeningError
-from screening.matching import DEFAULT_THRESHOLDS, NameResult, Screener, Thresholds
+from screening.matching import DEFAULT_THRESHOLDS, Screener, Thresholds
 from screening.report import STATUSES, Report, RowResult, Screening, encoded
 from screening.report_json import header_keys, json_headers, json_rows, run_json
+from screening.results import NameResult
 from screening.spreadsheet import NumberedRow, open_table
 from screening.xlsx_writer import XlsxWriter, row_xml, row_xml_ending
 

@@ -10,8 +10,8 @@ import math
 from typing import Any
 
 from screening.cells import CellValue, as_text
-from screening.matching import Alert, NameResult
 from screening.report import Report, RowResult, Screening
+from screening.results import Alert, NameResult
 
 
 def header_keys(headers: tuple[str, ...]) -> list[str]:

@@ -33,8 +33,10 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from screening.results import NameResult
+
 if TYPE_CHECKING:
-    from screening.matching import NameResult, Screener
+    from screening.matching import Screener
 
 BATCH = 4000
 T = TypeVar("T")
@@ -75,8 +77,6 @@ def _check_batch(screener: Screener, names: list[str]) -> list[NameResult | str]
 
 def _results(names: list[str], sent: list[NameResult | str]) -> Iterator[tuple[str, NameResult]]:
     """(name, result) for what :func:`_check_batch` sent back for ``names``."""
-    from screening.matching import NameResult  # here: screening.matching imports this module
-
     for name, result in zip(names, sent, strict=True):
         yield name, NameResult(name=name, status="clear", normalized=result) if isinstance(result, str) else result
 

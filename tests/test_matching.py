@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from screening import Screener, Thresholds
 from screening.evaluation import has_keywords
-from screening.matching import NameResult
+from screening.results import NameResult
 
 from .conftest import read_cases
 
