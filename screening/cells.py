@@ -18,8 +18,10 @@ HEADER_SEARCH_ROWS = 30
 class Chunk:
     """Rows ``first`` to ``first + count`` of a sheet (0-based, header included): bytes ``start`` to ``end`` of a file.
 
-    A worker process reads a chunk by itself (``Part.read_chunk``),
-    so that the rows of a large CSV file need not pass through one process.
+    A worker process reads a chunk by itself (``Part.read_chunk``), so that
+    the rows of a large file need not pass through one process. (A
+    workbook's chunks are read from the sheet calamine has loaded: their
+    ``start`` and ``end`` are 0.)
     """
 
     first: int
@@ -72,7 +74,8 @@ class Part:
     # (they read as empty); worked out only if asked, as it reads the sheet again.
     unsaved_formulas: Callable[[], frozenset[tuple[int, int]]] = field(default=lambda: frozenset())
     # The rows after ``head`` in chunks, and what reads one; none when the
-    # file cannot be read that way (a workbook, UTF-16, a lone "\r" breaking a line).
+    # file cannot be read that way (UTF-16, a lone "\r" breaking a line, a
+    # sheet with merged cells).
     chunks: tuple[Chunk, ...] = ()
     read_chunk: Callable[[Chunk], ChunkRows] | None = None
 

@@ -34,7 +34,7 @@ from screening.matching import DEFAULT_THRESHOLDS, Screener, Thresholds
 from screening.report import STATUSES, Report, RowResult, Screening, encoded
 from screening.report_json import header_keys, json_headers, json_rows, run_json
 from screening.results import NameResult
-from screening.spreadsheet import NumberedRow, open_table
+from screening.spreadsheet import ROW_VALUES, NumberedRow, open_table
 from screening.xlsx_writer import XlsxWriter, row_xml, row_xml_ending
 
 FORMATS = ("xlsx", "csv", "json")
@@ -53,7 +53,6 @@ ADDED_COLUMNS = (
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _FORMULA_FIRST = frozenset(_FORMULA_START)
 _FIRST = operator.itemgetter(0)
-_SECOND = operator.itemgetter(1)
 # Values the csv module writes as csv_safe does, but for text that starts a
 # formula: nothing, text, numbers (not dates: it writes them with str()).
 _TEXT = frozenset({type(None), str})
@@ -383,7 +382,7 @@ def _csv_copies(
     if placement[sheet] is not None:
         return None
     # Cells read from a CSV file are text, or None where empty.
-    cells = itertools.chain.from_iterable(map(_SECOND, rows))
+    cells = itertools.chain.from_iterable(map(ROW_VALUES, rows))
     if not _no_formula_start(cast(list[str], list(filter(None, cells)))):
         return None
     cell = sheets[sheet]

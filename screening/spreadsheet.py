@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import operator
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from screening.errors import ScreeningError
 from screening.workbooks import workbook_parts
 
 NumberedRow = tuple[int, tuple[CellValue, ...]]  # (row number in the sheet, values)
+ROW_VALUES = operator.itemgetter(1)  # a NumberedRow's values, in C (for map over a batch of rows)
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
 

@@ -14,6 +14,7 @@ import zipfile
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import TypeVar
 from xml.sax.saxutils import unescape
 
 import msoffcrypto
@@ -126,15 +127,12 @@ class _RowReader:
         self._at = 0  # the index of the row self._rows gives next
 
     def __call__(self, chunk: Chunk) -> ChunkRows:
-        try:
-            rows = self._rows
-            if rows is None or chunk.first < self._at:
-                rows, self._at = iter(self._data.iter_rows()), 0
-                self._rows = rows
-            next(itertools.islice(rows, chunk.first - self._at, chunk.first - self._at), None)  # pass over
-            read = [_cleaned(self._pad, row) for row in itertools.islice(rows, chunk.count)]
-        except Exception as exc:
-            raise _unreadable(self._path, exc) from exc
+        rows = self._rows
+        if rows is None or chunk.first < self._at:
+            rows, self._at = _guarded(self._path, iter(self._data.iter_rows())), 0
+            self._rows = rows
+        next(itertools.islice(rows, chunk.first - self._at, chunk.first - self._at), None)  # pass over
+        read = [_cleaned(self._pad, row) for row in itertools.islice(rows, chunk.count)]
         self._at = chunk.first + len(read)
         if len(read) != chunk.count:
             raise ScreeningError(
@@ -178,7 +176,10 @@ def _unreadable(path: Path, exc: Exception) -> ScreeningError:
     )
 
 
-def _guarded(path: Path, rows: Iterator[list[CellValue]]) -> Iterator[list[CellValue]]:
+_Row = TypeVar("_Row")  # rows as calamine gives them, or cleaned
+
+
+def _guarded(path: Path, rows: Iterator[_Row]) -> Iterator[_Row]:
     """``rows``, with a reader's failure part way through turned into a ScreeningError."""
     try:
         yield from rows
