@@ -1,6 +1,7 @@
 """Large inputs stream: memory does not grow with the row count, and several processes give the same report."""
 
 import csv
+import io
 import itertools
 import json
 import random
@@ -266,6 +267,17 @@ def test_rows_copied_from_their_lines_read_back_as_the_rows_written_cell_by_cell
     assert len(csv_cells(tmp_path / "copied.csv")) == 37 * 20 + 1
     # The lines were copied as they are: quotes around a name that needs none stay.
     assert f'V5,"{NAMES[5]}","quoted, with a comma",clear,' in (tmp_path / "copied.csv").read_text("utf-8-sig")
+
+
+@pytest.mark.parametrize(
+    "text", ["V1,a\r\nV2,b\v\r\n", "V1,a\x1c\nV2,b\n\n", "V1,Soci\u00e9t\u00e9\x85\r\nV2,b\u2028", "V1,\f\r\nV2,\r\n"]
+)
+def test_a_chunk_is_cut_into_lines_where_the_csv_module_ends_rows(text: str) -> None:
+    # str.splitlines, which cuts a chunk into the lines to copy, also ends a
+    # line at characters that the csv module reads as part of a cell.
+    lines = csvfiles._lines(text, 2)
+    assert lines is not None and len(lines) == 2
+    assert list(csv.reader(lines)) == list(csv.reader(io.StringIO(text, newline="")))[:2]
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "json"])
