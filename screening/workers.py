@@ -24,6 +24,7 @@ the caller's memory that the walk touches.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import itertools
 import multiprocessing
@@ -155,9 +156,31 @@ def map_in_processes(
     pending: deque[Future[R]] = deque()
     fork = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=processes, mp_context=fork, initializer=_share, initargs=(shared,)) as pool:
+        _widen_results_pipe(pool)
         for task in tasks:
             pending.append(pool.submit(_run, function, task))
             while len(pending) > processes:
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+
+
+def _widen_results_pipe(pool: ProcessPoolExecutor) -> None:
+    """Let the pipe that brings results back hold two batches' (Linux; elsewhere, or if the pool changes, nothing).
+
+    A batch's report text (about 400 KB for 4,000 CSV lines) went back
+    through a pipe of 64 KB, a piece at a time: the worker waited each time
+    for the main process, which shares the two cores with both workers, to
+    be scheduled and read it. With 1 MB, in alternate runs of a million-row
+    CSV file, the median run went from 2.84x the floor to 2.46x (2.61x to
+    2.54x in another six). The pool's result queue is not a public attribute.
+    """
+    try:
+        import fcntl  # (not on Windows, which cannot fork workers anyway)
+    except ImportError:
+        return
+    writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)
+    set_size = getattr(fcntl, "F_SETPIPE_SZ", None)
+    if writer is not None and set_size is not None:
+        with contextlib.suppress(OSError):
+            fcntl.fcntl(writer.fileno(), set_size, 1 << 20)
