@@ -173,19 +173,19 @@ class Screener:
     def _check_group(self, texts: list[str]) -> Iterator[tuple[str, NameResult]]:
         """Screen new names, the index looking for the pieces of them all at once (see KeyIndex.prime)."""
         ways = {t: readings(t) for t in texts if t.strip()}
-        # Each new core's pieces, made once (1.4 µs): looked for now, scored in _check.
-        pieces: dict[tuple[Token, ...], Pieces] = {}
+        # Each new core's pieces, made once: looked for now, scored in _check.
+        pieces_of: dict[tuple[Token, ...], Pieces] = {}
         for way in ways.values():
             for reading in way:
                 core = reading.name.core
-                if core not in self._by_core and core not in pieces:
-                    pieces[core] = Pieces(reading.name)
-        self._index.prime((text, j == i + 1) for p in pieces.values() for i, j, text in p.spans)
+                if core not in self._by_core and core not in pieces_of:
+                    pieces_of[core] = Pieces(reading.name)
+        self._index.prime((text, j == i + 1) for p in pieces_of.values() for i, j, text in p.spans)
         for t in texts:
-            yield t, self._check(t, ways.get(t), pieces)
+            yield t, self._check(t, ways.get(t), pieces_of)
 
     def _check(
-        self, text: str, ways: list[Reading] | None = None, pieces: dict[tuple[Token, ...], Pieces] | None = None
+        self, text: str, ways: list[Reading] | None = None, pieces_of: dict[tuple[Token, ...], Pieces] | None = None
     ) -> NameResult:
         """Screen one name, whose readings and new cores' pieces may have been worked out already."""
         if not text.strip():
@@ -198,7 +198,7 @@ class Screener:
             )
         best: dict[str, tuple[Scored, Reading]] = {}
         for reading in ways:
-            for scored in self._core_scores(reading.name, pieces):
+            for scored in self._core_scores(reading.name, pieces_of):
                 entity_id = scored.form.entity.id
                 if entity_id not in best or scored.score > best[entity_id][0].score:
                     best[entity_id] = (scored, reading)
@@ -243,17 +243,17 @@ class Screener:
         normalized = ways[0].name.normalized
         return NameResult(text, status, normalized, tuple(alerts), "; ".join(notes))
 
-    def _core_scores(self, name: Name, pieces: dict[tuple[Token, ...], Pieces] | None = None) -> tuple[Scored, ...]:
+    def _core_scores(self, name: Name, pieces_of: dict[tuple[Token, ...], Pieces] | None = None) -> tuple[Scored, ...]:
         """The alerting scores of a name's core words, worked out once for names that differ only in legal forms.
 
-        ``pieces``: cores' pieces made already (a core's pieces are the same whatever the name's legal forms).
+        ``pieces_of``: cores' pieces made already (a core's pieces are the same whatever the name's legal forms).
         """
         scores = self._by_core.get(name.core)
         if scores is None:
-            made = pieces.get(name.core) if pieces is not None else None
-            if made is None:
-                made = Pieces(name)
-            scores = tuple(self._scores(made, exhaustive=False, floor=self.thresholds.review))
+            pieces = pieces_of.get(name.core) if pieces_of is not None else None
+            if pieces is None:
+                pieces = Pieces(name)
+            scores = tuple(self._scores(pieces, exhaustive=False, floor=self.thresholds.review))
             if len(self._by_core) < _CACHE_SIZE:
                 self._by_core[name.core] = scores
         return scores

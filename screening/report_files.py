@@ -382,7 +382,7 @@ def _csv_copies(
     if placement[sheet] is not None:
         return None
     # Lines with none of a formula's first characters anywhere (most) have
-    # no cell to look at one by one: a tenth of the time (0.3 s a million rows).
+    # no cell to look at one by one: 0.03 s a million rows, against 0.3.
     joined = "".join(lines)
     if any(c in joined for c in _FORMULA_START):
         # Cells read from a CSV file are text, or None where empty.
