@@ -58,6 +58,9 @@ def readings(text: str) -> list[Reading]:
     lookalike = written_as_letters(latin_lookalikes(text) if not text.isascii() else text)
     if lookalike != text:
         _add(found, analyse(lookalike), f"read with look-alike characters as Latin letters ('{lookalike}')")
+    separate = legal_form_apart(text)
+    if separate != text:
+        _add(found, analyse(separate), f"read with the legal form written onto a word apart ('{separate}')")
     for reading in found[:]:
         apart = cut_apart(reading.name)
         if apart is not None:
@@ -152,6 +155,47 @@ def _ascii_homoglyphs(ch: str) -> list[str]:
         for g in entry["homoglyphs"]
         if len(g["c"]) == 1 and g["c"].isascii() and g["c"].isalnum()
     ]
+
+
+# A capital after a small letter and three letters more: where the writer
+# began a new word ("DahuaCo", "SenseTime"; not "GmbH" or "McDonald"). The
+# capital first: the search passes the other letters in C.
+_CAPITAL_INSIDE = re.compile(r"[A-Z](?<=[A-Za-z]{3}[a-z][A-Z])")
+_LATIN_WORD = re.compile(r"[A-Za-z]+")
+
+
+def legal_form_apart(text: str) -> str:
+    """``text`` with a legal form written onto the end of a word, its capital showing where, put apart from it.
+
+    ``cut_apart`` leaves "DahuaCo", "YituLtd" and "HuaweiSA" as they are: it
+    cuts words of eight letters or more only, and "co" only after a known
+    word ("Pico" and "Cosco" are no "Pi Co", "Cos Co"). The capital is the
+    writer's own cut; a word written all in one case is left to cut_apart.
+
+    >>> legal_form_apart("DahuaCo, YituLtd, HuaweiSA, SenseTimeLtd; Mexico, McDonald, FRANCISCO")
+    'Dahua Co, Yitu Ltd, Huawei SA, SenseTime Ltd; Mexico, McDonald, FRANCISCO'
+    """
+    # Names in title case or in capitals have no such capital (most names).
+    # Callgrind, 20,000 distinct names: 1,207 million instructions before
+    # this reading, 1,279 with the search on every name, 1,264 so.
+    if text.istitle() or text.isupper() or not _CAPITAL_INSIDE.search(text):
+        return text
+    return _LATIN_WORD.sub(_form_apart, text)
+
+
+def _form_apart(match: re.Match[str]) -> str:
+    word = match.group()
+    forms = _latin_forms()
+    # (A part of at least _MIN_REST letters is left, as cut_apart leaves.)
+    for i in range(_MIN_REST, len(word) - 1):
+        if word[i - 1].islower() and word[i].isupper() and word[i:].lower() in forms:
+            return f"{word[:i]} {word[i:]}"
+    return word
+
+
+@cache
+def _latin_forms() -> frozenset[str]:
+    return frozenset(w for w in vocabulary().legal_words if w.isascii() and len(w) >= 2)
 
 
 def cut_apart(name: Name) -> Name | None:
