@@ -5,7 +5,7 @@
 - digits written for the letters they look like ("S3ns3t1me"), from
   ``data/lookalikes.toml``, and a small "l" among capitals ("HlKVlSlON");
 - words written together ("HuaweiTechnologies"), cut where a known word
-  begins or ends them.
+  begins or ends them, or where a capital begins a legal form ("DahuaCo").
 
 >>> [(r.name.normalized, r.how) for r in readings("H1kvisionTechnology")]  # doctest: +NORMALIZE_WHITESPACE
 [('h1kvisiontechnology', ''),
