@@ -271,7 +271,7 @@ def _ends_known(word: str) -> bool:
 
 @cache
 def _two_letter_forms() -> frozenset[str]:
-    return frozenset(w for w in vocabulary().legal_words if len(w) == 2 and w.isascii())
+    return frozenset(w for w in _latin_forms() if len(w) == 2)
 
 
 def _edged(word: str) -> bool:

@@ -24,14 +24,13 @@ the caller's memory that the walk touches.
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import itertools
 import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from screening.results import NameResult
@@ -182,5 +181,5 @@ def _widen_results_pipe(pool: ProcessPoolExecutor) -> None:
     writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)
     set_size = getattr(fcntl, "F_SETPIPE_SZ", None)
     if writer is not None and set_size is not None:
-        with contextlib.suppress(OSError):
+        with suppress(OSError):
             fcntl.fcntl(writer.fileno(), set_size, 1 << 20)
