@@ -101,9 +101,9 @@ def test_letter_bound_never_rules_out_a_key_within_its_limit(key: str, data: st.
     rng = random.Random(data.draw(st.integers(0, 10**6)))
     text = edited(key, data.draw(st.integers(0, 4)), rng) or "x"
     index = KeyIndex([key])
-    found = index._bounded(np.array([letter_masks(text)], dtype=np.uint64), np.array([0]), np.array([0]))
+    texts, keys = index._bounded(np.array([letter_masks(text)], dtype=np.uint64).T, np.array([0]), np.array([0]))
     if OSA.distance(text, key) <= seed_limit(key):
-        assert list(found) == [0]
+        assert (list(texts), list(keys)) == ([0], [0])
 
 
 @settings(max_examples=500)
