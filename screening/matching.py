@@ -29,6 +29,7 @@ from screening.readings import Reading, readings
 from screening.results import Alert, NameResult
 from screening.scoring import (
     DEFAULT_THRESHOLDS,
+    Explanation,
     Form,
     Pieces,
     Scored,
@@ -203,9 +204,11 @@ class Screener:
                 if entity_id not in best or scored.score > best[entity_id][0].score:
                     best[entity_id] = (scored, reading)
         alerts, notes = [], []
-        # What each reading sets aside, once: a name sharing a common word
-        # with many listed ones ("Tonglong Trading") can have 200 alerts.
+        # What each reading sets aside, and each explanation in words, once:
+        # a name sharing a common word with many listed ones ("Tonglong
+        # Trading") can have 200 alerts, most explained alike (see score).
         asides: dict[Reading, tuple[str, tuple[tuple[str, str], ...]]] = {}  # (normalized, set aside)
+        described: dict[tuple[Explanation, Reading], tuple[str, float]] = {}  # (explanation, score rounded)
         for scored, reading in sorted(best.values(), key=lambda s: -s[0].score):
             name, how = reading.name, reading.how
             level = self.thresholds.level(scored.score)
@@ -222,21 +225,24 @@ class Screener:
             if reading not in asides:
                 asides[reading] = (name.normalized, set_aside(name))
             normalized, aside = asides[reading]
-            explanation = scored.explanation.describe(scored.score, level, self.thresholds, also_set_aside=aside)
-            if how:
-                explanation = f"{how}: {explanation}"
+            said = described.get((scored.explanation, reading))
+            if said is None:
+                explanation = scored.explanation.describe(scored.score, level, self.thresholds, also_set_aside=aside)
+                if how:
+                    explanation = f"{how}: {explanation}"
+                said = described[(scored.explanation, reading)] = (explanation, round(scored.score, 1))
             alerts.append(
                 Alert(
                     entity_id=entity.id,
                     entity=entity.name,
                     matched_name=scored.form.form.name,
-                    score=round(scored.score, 1),
+                    score=said[1],
                     level=level,
                     query_norm=normalized,
                     name_norm=scored.form.name.normalized,
                     restrictions=restrictions,
                     sources=sources,
-                    explanation=explanation,
+                    explanation=said[0],
                 )
             )
         status = alerts[0].level if alerts else "clear"
