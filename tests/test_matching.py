@@ -142,3 +142,26 @@ def test_pinyin_of_a_generic_chinese_word_does_not_make_a_trade_name_generic() -
     assert screener.check("Zhongxin Electronics Co").status == "match"
     assert screener.check("Zhang Electronics").status == "clear"
     assert screener.check("Haikang Weishi").entity_id == "hk"
+
+
+def test_forms_that_share_a_key_are_each_scored_on_their_own_words() -> None:
+    # The forms share the key "longfeng" and are scored from one look at the
+    # name, but a word of the name that one form holds (misspelt) and the
+    # other lacks sets them apart: each scores as it does on a list alone.
+    from benchmarks.large_list import REFERENCE, RESTRICTION
+    from screening.entities import Entity, EntityList, NameForm
+
+    def listing(*names: str) -> EntityList:
+        entities = tuple(
+            Entity(f"e{i}", name, "company", "CN", (RESTRICTION,), (NameForm(name, "registered", (REFERENCE,)),))
+            for i, name in enumerate(names)
+        )
+        return EntityList("test", date(2026, 1, 1), "0" * 64, entities)
+
+    names = ("Moscow Longfeng Electronics Co., Ltd.", "Shenzhen Longfeng Group Co., Ltd.")
+    together = Screener(listing(*names)).check("Shenzen Longfeng")
+    apart = [Screener(listing(name)).check("Shenzen Longfeng").alerts for name in names]
+    scores = {a.matched_name: (a.score, a.explanation) for a in together.alerts}
+    assert scores == {alerts[0].matched_name: (alerts[0].score, alerts[0].explanation) for alerts in apart}
+    assert scores[names[1]][0] == 100.0 and scores[names[0]][0] < 100.0
+    assert "'shenzen' (also in the listed name)" in scores[names[1]][1]
