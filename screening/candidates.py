@@ -37,6 +37,7 @@ from collections.abc import Iterable
 from functools import cache
 
 import numpy as np
+from mypy_extensions import i64
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
@@ -126,6 +127,23 @@ def letters_of(text: str) -> int:
     for i in range(len(text)):
         letters |= _bit(ord(text[i]))
     return letters
+
+
+def bit_count(bits: i64) -> i64:
+    """How many bits are set in ``bits`` (not negative).
+
+    Compiled, a loop in C over 64-bit integers: ``int.bit_count`` is a
+    method call on an int object, and the letter tests of a flagged name
+    on the large list made half a million of them.
+
+    >>> bit_count(0b1011)
+    3
+    """
+    count: i64 = 0
+    while bits:
+        bits &= bits - 1
+        count += 1
+    return count
 
 
 class KeyIndex:

@@ -22,7 +22,7 @@ import gc
 from collections.abc import Iterable, Iterator
 from functools import cache
 
-from screening.candidates import KeyIndex, seed_limit
+from screening.candidates import KeyIndex, letters_of, seed_limit
 from screening.entities import EntityList, NameForm
 from screening.names import HAN, Name, Token, analyse, pinyin
 from screening.readings import Reading, readings
@@ -90,11 +90,16 @@ class Screener:
         # of its words near the name; each key word found near lowers it.
         self._unseen = [sum(w * _unseen_edits(k) for k, w in zip(f.key, f.weights, strict=True)) for f in firsts]
         self._unseen_compact = [_unseen_edits(f.compact) for f in firsts]  # the whole key run together
+        # Edits of the key run together, counted as edits of its words (0 for a key of one word).
+        self._compact_scale = [f.letters / len(f.compact) if len(f.key) > 1 else 0.0 for f in firsts]
+        self._reaches = {thresholds.review: _reach(firsts, thresholds.review)}  # see _reach
+        self._key_letters: dict[str, int] = {}  # key word -> letters_of(it), for Pieces.out_of_reach
         self._holders: dict[str, list[tuple[int, float, float]]] = {}  # key word -> (key, weight, weight x unseen)
         self._compact_holders: dict[str, list[int]] = {}  # multi-word key run together -> keys
         for i, f in enumerate(firsts):
             for key, weight in zip(f.key, f.weights, strict=True):
                 self._holders.setdefault(key, []).append((i, weight, weight * _unseen_edits(key)))
+                self._key_letters[key] = letters_of(key)
             if len(f.key) > 1:
                 self._compact_holders.setdefault(f.compact, []).append(i)
         self._index = KeyIndex([*self._holders, *self._compact_holders], exhaustive=exhaustive)
@@ -308,32 +313,42 @@ class Screener:
         for k in compact:
             if k not in saved:  # found run together only (a set union of the two took a sixth of the time here)
                 saved[k] = 0.0
+        reach = self._reaches.get(floor)
+        if reach is None:
+            reach = self._reaches[floor] = _reach([self._forms[forms[0]] for forms in self._keys], floor)
         candidates = []
         for k, fewer in saved.items():
-            form = self._forms[self._keys[k][0]]
             by_words = self._unseen[k] - fewer
             by_compact = by_words
-            if len(form.key) > 1:
-                by_compact = compact.get(k, self._unseen_compact[k]) * form.letters / len(form.compact)
-            if not _may_reach(min(by_words, by_compact), form, floor):
+            scale = self._compact_scale[k]
+            if scale:  # a key of more than one word
+                by_compact = compact.get(k, self._unseen_compact[k]) * scale
+            if min(by_words, by_compact) > reach[k]:
                 continue
             if by_words < by_compact:
                 # A key word the index did not find is missing altogether, all
                 # its letters counted, when the letters of every piece are too
                 # unlike its own: on the large list, 96% of the keys that got
                 # this far were then dropped by find_key, most for such a word.
+                form = self._forms[self._keys[k][0]]
                 for i, word in enumerate(form.key):
-                    if word not in near and pieces.out_of_reach(word):
+                    if word not in near and pieces.out_of_reach(word, self._key_letters[word]):
                         by_words += form.weights[i] * (len(word) - _unseen_edits(word))
-                if not _may_reach(min(by_words, by_compact), form, floor):
+                if min(by_words, by_compact) > reach[k]:
                     continue
             candidates.append(k)
         return candidates
 
 
-def _may_reach(edits: float, form: Form, floor: float) -> bool:
-    """Whether a name at least ``edits`` from the form's key may still be a candidate scoring ``floor``."""
-    return edits <= allowed_edits(form.letters) and 100.0 * (1 - edits / form.letters) >= floor
+def _reach(forms: list[Form], floor: float) -> list[float]:
+    """For the key of each form, the most edits a name can be from it and still be a candidate scoring ``floor``.
+
+    A bound a little over (by 1e-9): the score is worked out later as
+    ``100 x (1 - edits / letters)``, which rounds otherwise, and a key this
+    drops is never scored. (A test per key of both conditions, with their
+    division, took 5% of screening a flagged name on the large list.)
+    """
+    return [min(allowed_edits(f.letters), f.letters * (1 - floor / 100)) + 1e-9 for f in forms]
 
 
 def _unseen_edits(key: str) -> int:

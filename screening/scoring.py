@@ -35,10 +35,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from mypy_extensions import i64
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from screening.candidates import letters_of
+from screening.candidates import bit_count, letters_of
 from screening.entities import Entity, NameForm
 from screening.names import SET_ASIDE, Kind, Name, Token, analyse, vocabulary
 
@@ -219,23 +220,22 @@ class Pieces:
         self._letters: list[int] | None = None  # the letters each span holds (letter_masks' first)
         self._out_of_reach: dict[str, bool] = {}
 
-    def out_of_reach(self, key_word: str) -> bool:
+    def out_of_reach(self, key_word: str, letters: int | None = None) -> bool:
         """Whether the letters of every piece show it more than ``key_limit`` edits from ``key_word`` (in ASCII).
 
         Then :meth:`closest` finds it missing, without comparing a piece.
         Each edit gives a text at most one letter the other lacks and takes
         at most one away, so the edits are at least the letters either text
         lacks of the other's (each letter counted once: cheap, and enough to
-        tell most words apart).
+        tell most words apart). ``letters``: ``letters_of(key_word)``, when
+        worked out already.
         """
         answer = self._out_of_reach.get(key_word)
         if answer is None:
             if self._letters is None:
                 self._letters = [letters_of(text) for _, _, text in self.spans]
-            limit, word = key_limit(key_word), letters_of(key_word)
-            answer = key_word.isascii() and all(
-                (word & ~span).bit_count() > limit or (span & ~word).bit_count() > limit for span in self._letters
-            )
+            word = letters if letters is not None else letters_of(key_word)
+            answer = key_word.isascii() and _all_far(word, self._letters, key_limit(key_word))
             self._out_of_reach[key_word] = answer
         return answer
 
@@ -278,6 +278,15 @@ class Pieces:
 
     def joined(self, span: tuple[int, int], sep: str = " ") -> str:
         return sep.join(self.words[span[0] : span[1]])
+
+
+def _all_far(word: i64, spans: list[int], limit: i64) -> bool:
+    """Whether each of ``spans`` lacks more than ``limit`` of the letters ``word`` holds, or holds more it lacks."""
+    for letters in spans:
+        span: i64 = letters
+        if bit_count(word & ~span) <= limit and bit_count(span & ~word) <= limit:
+            return False
+    return True
 
 
 class KeyFound:

@@ -11,7 +11,7 @@ from benchmarks.large_list import coined
 from benchmarks.make_variants import LOOKALIKES
 from examples.make_vendors import LISTED, ordinary_name
 from screening import Screener
-from screening.candidates import KeyIndex, letter_masks, seed_limit
+from screening.candidates import KeyIndex, bit_count, letter_masks, letters_of, seed_limit
 from screening.names import analyse
 from screening.readings import readings
 from screening.scoring import Pieces, Scored
@@ -120,3 +120,12 @@ def test_a_key_word_the_letters_put_out_of_reach_is_missing_when_looked_for(name
     pieces = Pieces(analysed)
     if pieces.out_of_reach(key_word):
         assert pieces.closest(key_word) == (float(len(key_word)), None)
+
+
+@given(st.text(max_size=20), st.text(max_size=20))
+def test_the_compiled_bit_count_counts_as_int_bit_count(a: str, b: str) -> None:
+    # On the letter masks the candidate search and Pieces.out_of_reach test
+    # (any character: each has its bit among 63).
+    x, y = letters_of(a), letters_of(b)
+    for bits in (x, y, x & ~y, y & ~x, 2**63 - 1):
+        assert bit_count(bits) == bits.bit_count()
