@@ -15,6 +15,7 @@ from screening.candidates import KeyIndex, bit_count, letter_masks, letters_of, 
 from screening.names import analyse
 from screening.readings import readings
 from screening.scoring import Pieces, Scored
+from screening.substrings import CodeTable
 
 SCREENER = Screener.default()
 
@@ -108,12 +109,13 @@ def test_letter_bound_never_rules_out_a_key_within_its_limit(key: str, data: st.
 
 @settings(max_examples=500)
 @given(
-    st.text(alphabet=st.sampled_from("abcdeiknorstv "), min_size=1, max_size=30),
+    st.text(alphabet=st.sampled_from("abcdeiknorstv 9海康"), min_size=1, max_size=30),
     st.text(alphabet="abcdeiknorstv", min_size=1, max_size=14),
 )
 def test_a_key_word_the_letters_put_out_of_reach_is_missing_when_looked_for(name: str, key_word: str) -> None:
     # The candidate search counts such a word missing without comparing it
-    # with the pieces: closest must find it missing too.
+    # with the pieces: closest must find it missing too. (Digits and Chinese
+    # characters set the letter masks' high bits, up to the 63rd.)
     analysed = analyse(name)
     if analysed is None or not analysed.core:
         return
@@ -129,3 +131,39 @@ def test_the_compiled_bit_count_counts_as_int_bit_count(a: str, b: str) -> None:
     x, y = letters_of(a), letters_of(b)
     for bits in (x, y, x & ~y, y & ~x, 2**63 - 1):
         assert bit_count(bits) == bits.bit_count()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.text(alphabet="abcdeikn海康\x00", min_size=1, max_size=12), min_size=1, max_size=40),
+    st.lists(st.text(alphabet="abcdeikn海康\x00 ", max_size=40), max_size=30),
+    st.data(),
+)
+def test_texts_looked_up_by_their_codes_lead_where_the_dicts_do(
+    keys: list[str], texts: list[str], data: st.DataObject
+) -> None:
+    # A key of 600 letters files segments past the 128 places a code holds,
+    # and a long text reaches them; texts with NUL or Chinese characters go
+    # through the dicts.
+    rng = random.Random(data.draw(st.integers(0, 10**6)))
+    long_key = "".join(rng.choice("abcdeikn") for _ in range(600))
+    texts += [long_key[:590] + "x" * 20, long_key[5:], "".join(rng.choice("abcdeikn") for _ in range(300))]
+    index = KeyIndex([*keys, long_key])
+
+    def pairs(coded: bool) -> set[tuple[int, int]]:
+        index._coded = coded
+        text_of, posting_of = index._looked_up(texts)
+        return set(zip(text_of.tolist(), posting_of.tolist(), strict=True))
+
+    assert pairs(True) == pairs(False)
+
+
+@given(st.sets(st.integers(1, 2**63 - 1), max_size=300), st.lists(st.integers(1, 2**63 - 1), max_size=300))
+def test_the_code_table_finds_exactly_the_codes_it_holds(held: set[int], others: list[int]) -> None:
+    codes = sorted(held)
+    table = CodeTable(np.array(codes, dtype=np.uint64), np.arange(len(codes)))
+    wanted = [*codes, *others]
+    found, values = table.find(np.array(wanted, dtype=np.uint64))
+    assert sorted(zip(found.tolist(), values.tolist(), strict=True)) == [
+        (i, codes.index(c)) for i, c in enumerate(wanted) if c in held
+    ]
