@@ -20,7 +20,7 @@ $(VENV)/.deps: pyproject.toml | $(BIN)/python
 
 # The matching modules compiled to C beside their sources, for speed (see
 # build_native.py; without a C compiler the package stays pure Python).
-COMPILED := $(patsubst %,screening/%.py,names readings candidates scoring results matching)
+COMPILED := $(patsubst %,screening/%.py,names readings candidates scoring keys results matching)
 screening/compiled.sha256: $(COMPILED) build_native.py screening/compiled.py | $(VENV)/.deps
 	$(BIN)/python build_native.py
 	touch $@

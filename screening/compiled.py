@@ -21,7 +21,7 @@ from pathlib import Path
 # In the order they import one another. Also named in the Makefile (when to
 # compile again) and in pyproject.toml's pytest options (examples collected
 # by tests/test_compiled.py instead).
-COMPILED = ("names", "readings", "candidates", "scoring", "results", "matching")
+COMPILED = ("names", "readings", "candidates", "scoring", "keys", "results", "matching")
 HERE = Path(__file__).parent
 STAMP = HERE / "compiled.sha256"
 

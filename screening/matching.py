@@ -22,22 +22,20 @@ import gc
 from collections.abc import Iterable, Iterator
 from functools import cache
 
-from screening.candidates import KeyIndex, letters_of, seed_limit
+from screening.candidates import KeyIndex
 from screening.entities import EntityList, NameForm
+from screening.keys import KeyBounds
 from screening.names import HAN, Name, Token, analyse, pinyin
 from screening.readings import Reading, readings
 from screening.results import Alert, NameResult
 from screening.scoring import (
     DEFAULT_THRESHOLDS,
     Explanation,
-    Form,
     Pieces,
     Scored,
     Thresholds,
-    allowed_edits,
     compile_form,
     find_key,
-    key_limit,
     score,
     set_aside,
 )
@@ -85,24 +83,8 @@ class Screener:
         for i, f in enumerate(self._forms):
             keys.setdefault((f.key, f.weights), []).append(i)
         self._keys = list(keys.values())  # forms by key, in list order
-        firsts = [self._forms[forms[0]] for forms in self._keys]
-        # The fewest edits each key can score with when the index finds none
-        # of its words near the name; each key word found near lowers it.
-        self._unseen = [sum(w * _unseen_edits(k) for k, w in zip(f.key, f.weights, strict=True)) for f in firsts]
-        self._unseen_compact = [_unseen_edits(f.compact) for f in firsts]  # the whole key run together
-        # Edits of the key run together, counted as edits of its words (0 for a key of one word).
-        self._compact_scale = [f.letters / len(f.compact) if len(f.key) > 1 else 0.0 for f in firsts]
-        self._reaches = {thresholds.review: _reach(firsts, thresholds.review)}  # see _reach
-        self._key_letters: dict[str, int] = {}  # key word -> letters_of(it), for Pieces.out_of_reach
-        self._holders: dict[str, list[tuple[int, float, float]]] = {}  # key word -> (key, weight, weight x unseen)
-        self._compact_holders: dict[str, list[int]] = {}  # multi-word key run together -> keys
-        for i, f in enumerate(firsts):
-            for key, weight in zip(f.key, f.weights, strict=True):
-                self._holders.setdefault(key, []).append((i, weight, weight * _unseen_edits(key)))
-                self._key_letters[key] = letters_of(key)
-            if len(f.key) > 1:
-                self._compact_holders.setdefault(f.compact, []).append(i)
-        self._index = KeyIndex([*self._holders, *self._compact_holders], exhaustive=exhaustive)
+        self._bounds = KeyBounds([self._forms[forms[0]] for forms in self._keys])
+        self._index = KeyIndex(self._bounds.words, exhaustive=exhaustive)
         # What an alert says of each entity, worked out once: Entity builds
         # its labels and sources anew each time (1.3-2 µs), and a run on the
         # large list writes 35,000 alerts.
@@ -187,13 +169,20 @@ class Screener:
                 if core not in self._by_core and core not in pieces_of:
                     pieces_of[core] = Pieces(reading.name)
         self._index.prime((text, j == i + 1) for p in pieces_of.values() for i, j, text in p.spans)
+        # The keys each new core can reach, found for them all at once.
+        keys = self._bounds.candidates(list(pieces_of.values()), self._index, self.thresholds.review)
+        keys_of = dict(zip(pieces_of, keys, strict=True))
         for t in texts:
-            yield t, self._check(t, ways.get(t), pieces_of)
+            yield t, self._check(t, ways.get(t), pieces_of, keys_of)
 
     def _check(
-        self, text: str, ways: list[Reading] | None = None, pieces_of: dict[tuple[Token, ...], Pieces] | None = None
+        self,
+        text: str,
+        ways: list[Reading] | None = None,
+        pieces_of: dict[tuple[Token, ...], Pieces] | None = None,
+        keys_of: dict[tuple[Token, ...], list[int]] | None = None,
     ) -> NameResult:
-        """Screen one name, whose readings and new cores' pieces may have been worked out already."""
+        """Screen one name, whose readings and new cores' pieces and candidate keys may have been worked out already."""
         if not text.strip():
             return NameResult(name=text, status="skipped", note="empty name")
         if ways is None:
@@ -204,7 +193,7 @@ class Screener:
             )
         best: dict[str, tuple[Scored, Reading]] = {}
         for reading in ways:
-            for scored in self._core_scores(reading.name, pieces_of):
+            for scored in self._core_scores(reading.name, pieces_of, keys_of):
                 entity_id = scored.form.entity.id
                 if entity_id not in best or scored.score > best[entity_id][0].score:
                     best[entity_id] = (scored, reading)
@@ -254,30 +243,43 @@ class Screener:
         normalized = ways[0].name.normalized
         return NameResult(text, status, normalized, tuple(alerts), "; ".join(notes))
 
-    def _core_scores(self, name: Name, pieces_of: dict[tuple[Token, ...], Pieces] | None = None) -> tuple[Scored, ...]:
+    def _core_scores(
+        self,
+        name: Name,
+        pieces_of: dict[tuple[Token, ...], Pieces] | None = None,
+        keys_of: dict[tuple[Token, ...], list[int]] | None = None,
+    ) -> tuple[Scored, ...]:
         """The alerting scores of a name's core words, worked out once for names that differ only in legal forms.
 
-        ``pieces_of``: cores' pieces made already (a core's pieces are the same whatever the name's legal forms).
+        ``pieces_of``, ``keys_of``: cores' pieces and candidate keys found
+        already (the same whatever the name's legal forms).
         """
         scores = self._by_core.get(name.core)
         if scores is None:
             pieces = pieces_of.get(name.core) if pieces_of is not None else None
             if pieces is None:
                 pieces = Pieces(name)
-            scores = tuple(self._scores(pieces, exhaustive=False, floor=self.thresholds.review))
+            keys = keys_of.get(name.core) if keys_of is not None else None
+            scores = tuple(self._scores(pieces, exhaustive=False, floor=self.thresholds.review, keys=keys))
             if len(self._by_core) < _CACHE_SIZE:
                 self._by_core[name.core] = scores
         return scores
 
-    def _scores(self, pieces: Pieces, *, exhaustive: bool, floor: float = 0.0) -> list[Scored]:
+    def _scores(
+        self, pieces: Pieces, *, exhaustive: bool, floor: float = 0.0, keys: list[int] | None = None
+    ) -> list[Scored]:
         """Scores of at least ``floor`` against the forms whose key has a word near a piece of the name.
 
         ``exhaustive`` looks for every key instead. Both give the same scores:
         a form none of whose key words is within a quarter of its length of
         a piece of the name cannot score (see :mod:`screening.candidates`),
-        and :func:`screening.scoring.score` returns None for it.
+        and :func:`screening.scoring.score` returns None for it. ``keys``:
+        the candidate keys for ``floor``, when found already.
         """
-        keys = range(len(self._keys)) if exhaustive else self._candidates(pieces, floor)
+        if exhaustive:
+            keys = list(range(len(self._keys)))
+        elif keys is None:
+            keys = self._bounds.candidates([pieces], self._index, floor)[0]
         scores = []
         for k in keys:
             forms = self._keys[k]
@@ -290,74 +292,6 @@ class Screener:
                     scores.append((f, scored))
         # In list order, as an entity's first form of equal score is the one shown.
         return [scored for _, scored in sorted(scores, key=lambda s: s[0])]
-
-    def _candidates(self, pieces: Pieces, floor: float) -> list[int]:
-        """The keys (of ``self._keys``) whose words the index finds near enough to the name to reach ``floor``.
-
-        A key that shares a common word ("Ivanov") but whose other words are
-        not near is dropped by a lower bound on its edits, before scoring:
-        extra words only lower a score.
-        """
-        near: dict[str, int] = {}
-        for i, j, text in pieces.spans:
-            for key, edits in self._index.near(text, whole_word=j == i + 1):
-                if edits < near.get(key, len(key) + 1):
-                    near[key] = edits
-        saved: dict[int, float] = {}  # key -> edits fewer than unseen, from its words found near
-        compact: dict[int, int] = {}  # key -> edits of its words run together
-        for word, edits in near.items():
-            for k, weight, unseen in self._holders.get(word, ()):
-                saved[k] = saved.get(k, 0.0) + unseen - weight * edits
-            for k in self._compact_holders.get(word, ()):
-                compact[k] = edits
-        for k in compact:
-            if k not in saved:  # found run together only (a set union of the two took a sixth of the time here)
-                saved[k] = 0.0
-        reach = self._reaches.get(floor)
-        if reach is None:
-            reach = self._reaches[floor] = _reach([self._forms[forms[0]] for forms in self._keys], floor)
-        candidates = []
-        for k, fewer in saved.items():
-            by_words = self._unseen[k] - fewer
-            by_compact = by_words
-            scale = self._compact_scale[k]
-            if scale:  # a key of more than one word
-                by_compact = compact.get(k, self._unseen_compact[k]) * scale
-            if min(by_words, by_compact) > reach[k]:
-                continue
-            if by_words < by_compact:
-                # A key word the index did not find is missing altogether, all
-                # its letters counted, when the letters of every piece are too
-                # unlike its own: on the large list, 96% of the keys that got
-                # this far were then dropped by find_key, most for such a word.
-                form = self._forms[self._keys[k][0]]
-                for i, word in enumerate(form.key):
-                    if word not in near and pieces.out_of_reach(word, self._key_letters[word]):
-                        by_words += form.weights[i] * (len(word) - _unseen_edits(word))
-                if min(by_words, by_compact) > reach[k]:
-                    continue
-            candidates.append(k)
-        return candidates
-
-
-def _reach(forms: list[Form], floor: float) -> list[float]:
-    """For the key of each form, the most edits a name can be from it and still be a candidate scoring ``floor``.
-
-    A bound a little over (by 1e-9): the score is worked out later as
-    ``100 x (1 - edits / letters)``, which rounds otherwise, and a key this
-    drops is never scored. (A test per key of both conditions, with their
-    division, took 5% of screening a flagged name on the large list.)
-    """
-    return [min(allowed_edits(f.letters), f.letters * (1 - floor / 100)) + 1e-9 for f in forms]
-
-
-def _unseen_edits(key: str) -> int:
-    """The fewest edits a key word can be from a name when the index found it near no piece of the name.
-
-    Beyond ``seed_limit`` but within ``key_limit`` it still counts, with
-    its edits; beyond that it is missing, and all its letters count.
-    """
-    return seed_limit(key) + 1 if key_limit(key) > seed_limit(key) else len(key)
 
 
 def _with_pinyin(forms: Iterable[NameForm]) -> list[tuple[NameForm, Name | None]]:
