@@ -41,7 +41,7 @@ from mypy_extensions import i64
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from screening.substrings import LONGEST, PLACES, CodeTable, codable, code, substring_codes
+from screening.substrings import LONGEST, PLACES, CodeTable, codable, codes, substring_codes
 
 
 def seed_limit(key: str) -> int:
@@ -191,13 +191,14 @@ class KeyIndex:
         self._reach: dict[int, tuple[int, ...]] = {}
         # The same segments (those codable) as integers, for texts looked up many at once (see _looked_up).
         coded = [
-            (code(segment, at), posting)
+            (segment, at, posting)
             for at, filed in enumerate(self._places[:PLACES])
             for segment, posting in filed.items()
             if len(segment) <= LONGEST and codable(segment)
         ]
         self._table = CodeTable(
-            np.array([c for c, _ in coded], dtype=np.uint64), np.array([p for _, p in coded], dtype=np.int64)
+            codes([segment for segment, _, _ in coded], [at for _, at, _ in coded]),
+            np.array([posting for _, _, posting in coded], dtype=np.int64),
         )
         self._wanted = np.zeros((0, LONGEST + 1), dtype=bool)  # see _size_table
         # Whether texts are looked up by their codes: not when the dicts are

@@ -35,6 +35,21 @@ def code(segment: str, place: int) -> int:
     return place << 56 | int.from_bytes(segment.encode("ascii"), "big")
 
 
+def codes(segments: list[str], places: list[int]) -> np.ndarray:
+    """:func:`code` of each segment at its place, made by numpy (a list's 750,000 took 0.44 s one by one).
+
+    >>> codes(["hik", "vis"], [0, 3]).tolist() == [code("hik", 0), code("vis", 3)]
+    True
+    """
+    lengths = np.fromiter(map(len, segments), dtype=np.int64, count=len(segments))
+    data = np.frombuffer("".join(segments).encode("ascii") + bytes(LONGEST), dtype=np.uint8)
+    starts = np.cumsum(lengths) - lengths
+    value = np.zeros(len(segments), dtype=np.uint64)
+    for j in range(int(lengths.max(initial=0))):
+        value = np.where(j < lengths, (value << np.uint64(8)) | data.take(starts + j), value)
+    return value | (np.array(places, dtype=np.uint64) << np.uint64(56))
+
+
 class CodeTable:
     """Values by code (non-zero, distinct), in an open-addressing hash table with linear probing.
 
