@@ -14,7 +14,7 @@ The bound is worked out for the names of a batch at once, in numpy: a
 common word such as "Ivanov" is held by hundreds of keys, and key by key
 in Python each holder, with its numbers, was a string of cache misses (a
 third of the time of screening against the 60,000-form list, sampled by
-perf; 100,000 names took 2.05-2.11 s of CPU so, 1.65-1.67 now).
+perf; 100,000 names took 2.05-2.11 s of CPU that way, 1.65-1.67 in numpy).
 
 >>> unseen_edits("hikvision"), unseen_edits("dahua")  # one past its index limit of 2; missing, all 5 letters
 (3, 5)
