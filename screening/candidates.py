@@ -41,7 +41,7 @@ from mypy_extensions import i64
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from screening.substrings import LONGEST, PLACES, CodeTable, codable, codes, substring_codes
+from screening.substrings import LONGEST, PLACES, CodeTable, codable, codes, runs, substring_codes
 
 
 def seed_limit(key: str) -> int:
@@ -281,13 +281,13 @@ class KeyIndex:
         0.73-0.79 by the dicts alone (the best of five runs, four times each).
         """
         places = self._places
-        quick = [n for n, text in enumerate(texts) if codable(text)] if self._coded else []
+        coded = [self._coded and codable(text) for text in texts]
+        quick = [n for n, c in enumerate(coded) if c]
         owners: list[int] = []
         postings: list[int] = []
         for n, text in enumerate(texts):
-            coded = self._coded and codable(text)
             for size in self._sizes_near(len(text)):
-                for i in range(PLACES if coded and size <= LONGEST else 0, min(len(text) - size + 1, len(places))):
+                for i in range(PLACES if coded[n] and size <= LONGEST else 0, min(len(text) - size + 1, len(places))):
                     posting = places[i].get(text[i : i + size])
                     if posting is not None:
                         owners.append(n)
@@ -367,9 +367,8 @@ class KeyIndex:
         ends = self._runs.take(first + np.clip(near_lengths[:, 1].take(hit_row), shortest_key, past_key))
         counts = ends - starts
         # Every (row, key) pair those lead to, keys repeated.
-        row_of = np.repeat(hit_row, counts)
-        offsets = np.arange(int(counts.sum()), dtype=np.int64)
-        offsets += np.repeat(starts - (np.cumsum(counts) - counts), counts)
+        offsets, hit = runs(starts, counts)
+        row_of = hit_row.take(hit)
         key_of = self._holders.take(offsets)  # take: faster than indexing by an array
         flat: list[int] = []  # a flat list: numpy reads one three times faster than a list of tuples
         for n in rows:

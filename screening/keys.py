@@ -26,6 +26,7 @@ import numpy as np
 
 from screening.candidates import KeyIndex, letters_of, seed_limit
 from screening.scoring import Form, Pieces, allowed_edits, key_limit
+from screening.substrings import runs
 
 
 def unseen_edits(word: str) -> int:
@@ -107,8 +108,8 @@ class KeyBounds:
         word_of = np.array(words, dtype=np.int64)
         edits_of = np.array(found_edits, dtype=np.float64)
         # Every (name, key) a word found near leads to, by the key's words and by the key run together.
-        at, by_word = _runs(self._start, word_of)
-        compact_at, by_compact_word = _runs(self._compact_start, word_of)
+        at, by_word = _holders(self._start, word_of)
+        compact_at, by_compact_word = _holders(self._compact_start, word_of)
         held = self._key.take(at)
         compact_held = self._compact_key.take(compact_at)
         pair = np.concatenate([name_of.take(by_word), name_of.take(by_compact_word)]) * len(self._keys)
@@ -163,9 +164,7 @@ class KeyBounds:
         return limits
 
 
-def _runs(start: np.ndarray, which: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(place, owner) for every place of the runs ``which`` picks (run i from ``start[i]`` to ``start[i + 1]``)."""
-    first = start.take(which)
-    counts = start.take(which + 1) - first
-    owner = np.repeat(np.arange(len(which)), counts)
-    return np.arange(len(owner)) + np.repeat(first - (np.cumsum(counts) - counts), counts), owner
+def _holders(start: np.ndarray, words: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(place, which of ``words``) for every holder of the words (word i's from ``start[i]`` to ``start[i + 1]``)."""
+    first = start.take(words)
+    return runs(first, start.take(words + 1) - first)

@@ -25,6 +25,19 @@ PLACES = 128  # places held (a byte, its top bit clear: the integers stay positi
 _SPREAD = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing's multiplier (2**64 over the golden ratio)
 
 
+def runs(starts: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(position, run) for every position of the runs ``starts[i]`` to ``starts[i] + counts[i]``, one run after another.
+
+    The candidate search's way to turn "the keys of these postings" or "the
+    places of these texts" into flat arrays, in a few numpy calls.
+
+    >>> [a.tolist() for a in runs(np.array([10, 3]), np.array([2, 3]))]
+    [[10, 11, 3, 4, 5], [0, 0, 1, 1, 1]]
+    """
+    run = np.repeat(np.arange(len(counts)), counts)
+    return np.arange(len(run)) + np.repeat(starts - (np.cumsum(counts) - counts), counts), run
+
+
 def codable(text: str) -> bool:
     """Whether ``text``'s substrings can be held as integers: ASCII, with no NUL (a code cannot tell it from none)."""
     return text.isascii() and "\x00" not in text
@@ -116,9 +129,8 @@ def substring_codes(texts: list[str], sizes: np.ndarray, places: int) -> tuple[n
     # Every place a substring can start at, and each one's code grown a
     # character at a time, one size after another.
     counts = np.minimum(lengths, min(places, PLACES))
-    owner = np.repeat(np.arange(len(texts)), counts)
-    place = np.arange(len(owner)) - np.repeat(np.cumsum(counts) - counts, counts)
-    at = starts.take(owner) + place
+    at, owner = runs(starts, counts)
+    place = at - starts.take(owner)
     room = lengths.take(owner) - place  # characters from the place to the text's end
     wanted = sizes.take(lengths, axis=0).take(owner, axis=0)  # by place: the sizes its text wants
     value = np.zeros(len(owner), dtype=np.uint64)
