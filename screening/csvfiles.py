@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from screening.cells import HEADER_SEARCH_ROWS, CellValue, Chunk, ChunkRows, Part, chunks_between
+from screening.csvlines import LineRows, cells_of
 from screening.csvscan import scan
 from screening.errors import ScreeningError
 from screening.workbooks import OLE_MAGIC
@@ -123,13 +124,9 @@ def _csv_rows(path: Path, encoding: str, delimiter: str) -> Iterator[list[CellVa
                 for _ in range(blank):
                     yield []
                 blank = 0
-                yield _cells(row)
+                yield cells_of(row)
         except csv.Error as exc:
             raise _malformed(path, exc) from exc
-
-
-def _cells(row: list[str]) -> list[CellValue]:
-    return [v if v.strip() else None for v in row]
 
 
 def read_chunk(path: Path, encoding: str, delimiter: str, chunk: Chunk) -> ChunkRows:
@@ -144,6 +141,8 @@ def read_chunk(path: Path, encoding: str, delimiter: str, chunk: Chunk) -> Chunk
         encoding = "utf-8"  # the BOM is at the start of the file only
     text = data.decode(encoding)
     lines = _lines(text, chunk.count) if chunk.rfc4180 and delimiter == "," else None
+    if lines is not None and (cut := LineRows.cut(data, text, lines)) is not None:
+        return ChunkRows(cut, lines)  # (most chunks)
     rows = list(csv.reader(lines)) if lines is not None else []
     if len(rows) != chunk.count:  # a quoted cell holds a line break, so a row takes more than one line
         lines = None
@@ -156,7 +155,7 @@ def read_chunk(path: Path, encoding: str, delimiter: str, chunk: Chunk) -> Chunk
         return ChunkRows(rows, lines)
     if lines is not None and not all(map(str.strip, filter(None, itertools.chain.from_iterable(rows)))):
         lines = None  # a cell of spaces alone, read as empty, would be copied as spaces
-    return ChunkRows([_cells(row) for row in rows], lines)
+    return ChunkRows([cells_of(row) for row in rows], lines)
 
 
 # Where str.splitlines breaks a line besides "\n" and "\r\n" (a lone "\r"

@@ -87,6 +87,16 @@ def scan(path: Path, encoding: str, delimiter: str, *, head: int, chunk: int) ->
     return Shape(width, size_in_rows, chunks_between(bounds, starts, size_in_rows, rfc4180=True))
 
 
+def events_in(data: np.ndarray, delimiter: int, quotes: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(where each quote, line feed and delimiter in ``data`` is, which byte, whether outside quotes).
+
+    ``quotes``: how many came before ``data``. A quote itself counts as after it.
+    """
+    where = np.flatnonzero((data == _QUOTE) | (data == _LF) | (data == delimiter))
+    kind = data.take(where)
+    return where, kind, ((np.cumsum(kind == _QUOTE) + quotes) & 1) == 0
+
+
 def _scanned(f: io.BufferedReader, begin: int, delimiter: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, int] | None:
     """(where each row's line break is, delimiters in each row, which rows are blank, delimiters after the last).
 
@@ -116,10 +126,8 @@ def _scanned(f: io.BufferedReader, begin: int, delimiter: int) -> tuple[np.ndarr
         cr = np.flatnonzero(data == _CR)
         if (around.take(cr + 2) != _LF).any():
             return None  # a lone "\r"
-        events = np.flatnonzero((data == _QUOTE) | (data == _LF) | (data == delimiter))
-        kind = data.take(events)
+        events, kind, outside = events_in(data, delimiter, quotes)
         is_quote = kind == _QUOTE
-        outside = ((np.cumsum(is_quote) + quotes) & 1) == 0  # a quote itself counts as after it
         q = events[is_quote]
         odd = (np.arange(quotes, quotes + len(q)) & 1).astype(bool)  # closing quotes (or the first of two)
         opening, closing = q[~odd], q[odd]

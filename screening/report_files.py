@@ -34,7 +34,7 @@ from screening.matching import DEFAULT_THRESHOLDS, Screener, Thresholds
 from screening.report import STATUSES, Report, RowResult, Screening, encoded
 from screening.report_json import header_keys, json_headers, json_rows, run_json
 from screening.results import NameResult
-from screening.spreadsheet import ROW_VALUES, NumberedRow, open_table
+from screening.spreadsheet import ROW_NUMBER, ROW_VALUES, NumberedLines, NumberedRow, open_table
 from screening.xlsx_writer import XlsxWriter, row_xml, row_xml_ending
 
 FORMATS = ("xlsx", "csv", "json")
@@ -366,7 +366,7 @@ def _csv_rows(
 
 def _csv_copies(
     sheet: str,
-    rows: list[NumberedRow],
+    rows: Sequence[NumberedRow],
     lines: list[str],
     results: list[NameResult],
     *,
@@ -385,13 +385,16 @@ def _csv_copies(
     # no cell to look at one by one: 0.03 s a million rows, against 0.3.
     joined = "".join(lines)
     if any(c in joined for c in _FORMULA_START):
-        # Cells read from a CSV file are text, or None where empty.
-        cells = itertools.chain.from_iterable(map(ROW_VALUES, rows))
-        if not _no_formula_start(cast(list[str], list(filter(None, cells)))):
+        if isinstance(rows, NumberedLines):  # the cells that start so, found without reading the rows
+            texts = rows.rows.starting_with("".join(_FORMULA_START))
+        else:  # cells read from a CSV file are text, or None where empty
+            texts = cast(list[str], list(filter(None, itertools.chain.from_iterable(map(ROW_VALUES, rows)))))
+        if not _no_formula_start(texts):
             return None
     cell = sheets[sheet]
     # The line _csv_rows writes for a clear row (tests/test_large_files.py compares the two).
-    copied: list[str | None] = [f"{line},clear,,,,,,,,{cell},{n}\r\n" for (n, _), line in zip(rows, lines, strict=True)]
+    numbers = rows.numbers if isinstance(rows, NumberedLines) else map(ROW_NUMBER, rows)
+    copied: list[str | None] = [f"{line},clear,,,,,,,,{cell},{n}\r\n" for n, line in zip(numbers, lines, strict=True)]
     for i, result in enumerate(results):
         if result.status != "clear" or result.note:
             copied[i] = None

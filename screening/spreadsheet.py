@@ -15,14 +15,49 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import overload
 
 from screening.cells import HEADER_SEARCH_ROWS, CellValue, Chunk, Part, column_letters
 from screening.csvfiles import csv_part
+from screening.csvlines import LineRows
 from screening.errors import ScreeningError
 from screening.workbooks import workbook_parts
 
 NumberedRow = tuple[int, tuple[CellValue, ...]]  # (row number in the sheet, values)
-ROW_VALUES = operator.itemgetter(1)  # a NumberedRow's values, in C (for map over a batch of rows)
+ROW_NUMBER, ROW_VALUES = operator.itemgetter(0), operator.itemgetter(1)  # a NumberedRow's, in C (to map over rows)
+
+
+class NumberedLines(Sequence[NumberedRow]):
+    """A CSV chunk's rows numbered from ``first``, each read from its line only when asked for (see csvlines)."""
+
+    def __init__(self, rows: LineRows, first: int) -> None:
+        self.rows, self.first = rows, first
+
+    def column(self, j: int) -> list[CellValue]:
+        """Column ``j`` of every row, without reading the rows."""
+        return self.rows.column(j)
+
+    @property
+    def numbers(self) -> range:
+        """The rows' numbers, without reading the rows."""
+        return range(self.first, self.first + len(self.rows))
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @overload
+    def __getitem__(self, index: int) -> NumberedRow: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[NumberedRow]: ...
+    def __getitem__(self, index: int | slice) -> NumberedRow | list[NumberedRow]:
+        if isinstance(index, slice):
+            return list(zip(self.numbers[index], map(tuple, self.rows[index]), strict=True))
+        return self.numbers[index], tuple(self.rows[index])
+
+    def __iter__(self) -> Iterator[NumberedRow]:
+        return zip(itertools.count(self.first), map(tuple, self.rows))
+
+
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
 
@@ -97,7 +132,7 @@ class Sheet:
     # It gives the rows with the lines they are on, if a report may copy
     # them (see cells.ChunkRows).
     chunks: tuple[Chunk, ...] = ()
-    read_chunk: Callable[[Chunk], tuple[list[NumberedRow], list[str] | None]] | None = None
+    read_chunk: Callable[[Chunk], tuple[Sequence[NumberedRow], list[str] | None]] | None = None
 
 
 @dataclass(frozen=True)
@@ -178,9 +213,13 @@ def _build_sheet(part: Part, column: str | None) -> Sheet | None:
         for number, row in enumerate(itertools.chain(head[header_index + 1 :], part.rest), start=header_index + 2):
             yield number, padded(row)
 
-    def read_chunk(chunk: Chunk) -> tuple[list[NumberedRow], list[str] | None]:
+    def read_chunk(chunk: Chunk) -> tuple[Sequence[NumberedRow], list[str] | None]:
         assert part.read_chunk is not None
         rows, lines = part.read_chunk(chunk)
+        if isinstance(rows, LineRows):
+            if rows.width == width:
+                return NumberedLines(rows, chunk.first + 1), lines
+            rows = list(rows)  # (narrower than a row elsewhere in the file)
         numbers = range(chunk.first + 1, chunk.first + 1 + len(rows))
         if set(map(len, rows)) == {width}:  # most chunks: every row full, made tuples in C
             return list(zip(numbers, map(tuple, rows), strict=True)), lines

@@ -372,3 +372,19 @@ def test_workers_reading_chunks_of_a_workbook_read_its_rows_as_one_process_does(
     assert one.counts == two.counts and one.counts["match"] > 0
     # A merged cell fills the rows below it as they are read in turn: no chunks.
     assert open_table(awkward_workbook(tmp_path / "merged.xlsx", merged=True)).sheets[0].chunks == ()
+
+
+def test_a_chunk_narrower_than_the_file_is_written_with_its_missing_cells(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The first chunk's rows all have two cells, a later row three: the
+    # report's rows all have three, the first chunk's written, not copied.
+    monkeypatch.setattr(csvfiles, "CHUNK", 37)
+    path = tmp_path / "vendors.csv"
+    lines = ["Vendor ID,Vendor Name"] + [f"V{i},{NAMES[i]}" for i in range(40)] + ["V40,Hikvision,extra"]
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    screen_to_file(path, tmp_path / "chunked.csv", fmt="csv", workers=2)
+    write_report(screen_file(path), tmp_path / "written.csv", fmt="csv")
+    chunked = csv_cells(tmp_path / "chunked.csv")
+    assert chunked == csv_cells(tmp_path / "written.csv")
+    assert chunked[1][:4] == ["V0", NAMES[0], "", "clear"] and chunked[-1][:4] == ["V40", "Hikvision", "extra", "match"]
