@@ -37,6 +37,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
     no_args_is_help=True,
+    # Help texts are plain text: in Rich's markup, "[default: detected]" is a style and vanished.
+    rich_markup_mode=None,
 )
 lists_app = typer.Typer(help="Show the entity list.", no_args_is_help=True)
 app.add_typer(lists_app, name="lists")

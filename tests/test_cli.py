@@ -99,6 +99,15 @@ def test_missing_file_exits_2(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "nope.xlsx: no such file" in result.stderr
 
 
+def test_help_shows_each_option_in_full() -> None:
+    # The defaults are told in brackets, which Rich's markup had taken for styles and dropped.
+    result = runner.invoke(app, ["screen", "--help"], catch_exceptions=False)
+    shown = " ".join(result.stdout.split())  # (lines wrapped to the terminal)
+    assert result.exit_code == 0
+    assert "Report path [default: INPUT-screened.FORMAT]." in shown
+    assert "Processes that screen rows [default: one per core]; this one reads" in shown
+
+
 def test_check_explains_and_exits_by_result() -> None:
     flagged = runner.invoke(app, ["check", "Hikivision", "Acme Ltd"], catch_exceptions=False)
     assert flagged.exit_code == 1
