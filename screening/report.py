@@ -21,6 +21,7 @@ import itertools
 import operator
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -136,6 +137,7 @@ class Screening:
         *,
         progress: Callable[[int, int], None] | None = None,
         workers: int = 1,
+        input_sha256: str | None = None,
     ) -> None:
         self.table = table
         self.screener = screener
@@ -143,7 +145,7 @@ class Screening:
         self._flagged: list[RowResult] = []
         self._sheet_rows = {s.name: 0 for s in table.sheets}
         self._started = datetime.now(UTC).isoformat(timespec="seconds")
-        self._sha256 = _sha256(table.path)
+        self._sha256 = input_sha256 or sha256_of(table.path)
         self._progress = progress
         self._workers = workers
         self._done = 0
@@ -373,12 +375,25 @@ def encoded(text: str) -> bytes:
     return text.encode("utf-8", "replace")
 
 
-def _sha256(path: Path) -> str:
+def sha256_of(path: Path) -> str:
+    """The file's SHA-256, in hex."""
     digest = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 18), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def sha256_meanwhile(path: Path) -> Future[str]:
+    """The file's SHA-256, worked out on a thread of its own while the caller goes on (reading the file, say).
+
+    hashlib lets other threads run while it hashes: a million-row CSV file
+    took 0.05 s to hash, before any worker could start.
+    """
+    pool = ThreadPoolExecutor(max_workers=1)
+    digest = pool.submit(sha256_of, path)
+    pool.shutdown(wait=False)  # (its thread ends once the digest is done)
+    return digest
 
 
 def screen_table(

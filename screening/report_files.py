@@ -31,7 +31,7 @@ from typing import cast
 from screening.cells import CellValue, as_text
 from screening.errors import ScreeningError
 from screening.matching import DEFAULT_THRESHOLDS, Screener, Thresholds
-from screening.report import STATUSES, Report, RowResult, Screening, encoded
+from screening.report import STATUSES, Report, RowResult, Screening, encoded, sha256_meanwhile
 from screening.report_json import header_keys, json_headers, json_rows, run_json
 from screening.results import NameResult
 from screening.spreadsheet import ROW_NUMBER, ROW_VALUES, NumberedLines, NumberedRow, open_table
@@ -137,10 +137,10 @@ def screen_to_file(
     Raises:
         ScreeningError: the file cannot be screened; no report is left behind.
     """
+    sha256 = sha256_meanwhile(Path(path))
     table = open_table(Path(path), column=column, sheet=sheet)
-    screening = Screening(
-        table, screener or Screener.default(thresholds=thresholds), progress=progress, workers=workers
-    )
+    screener = screener or Screener.default(thresholds=thresholds)
+    screening = Screening(table, screener, progress=progress, workers=workers, input_sha256=sha256.result())
     write_report(screening, Path(output), fmt=fmt)
     return screening
 

@@ -1,6 +1,7 @@
 """Large inputs stream: memory does not grow with the row count, and several processes give the same report."""
 
 import csv
+import hashlib
 import io
 import itertools
 import json
@@ -289,6 +290,7 @@ def test_workers_reading_chunks_write_other_formats_as_one_process(
     one = screen_to_file(path, tmp_path / f"one.{fmt}", fmt=fmt, workers=1)
     two = screen_to_file(path, tmp_path / f"two.{fmt}", fmt=fmt, workers=2)
     assert one.counts == two.counts and one.rows_screened == 701
+    assert one.run.input_sha256 == two.run.input_sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
     if fmt == "json":  # (the run's start time differs)
         rows = [json.loads((tmp_path / f"{n}.json").read_text())["rows"] for n in ("one", "two")]
     else:
