@@ -267,11 +267,13 @@ def _format_batch(
     screener, table, formatter, copier = job
     index, part, before = task
     sheet = table.sheets[index]
+    batch: Sequence[NumberedRow]
     lines = None
-    batch: Sequence[NumberedRow] = part if not isinstance(part, Chunk) else []
     if isinstance(part, Chunk):
         assert sheet.read_chunk is not None
         batch, lines = sheet.read_chunk(part)
+    else:
+        batch = part
     results = screener.check_many(_names(sheet, batch))
     copied = copier(sheet.name, batch, lines, results) if copier is not None and lines is not None else None
     if copied is None:

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from screening.csvfiles import _lines
 from screening.csvlines import LineRows, cells_of
+from screening.spreadsheet import NumberedLines
 
 # Spaces of several kinds (a cell of them alone reads as empty), quotes,
 # commas, formula starts, and letters beyond ASCII.
@@ -65,3 +66,14 @@ def test_a_name_quoted_with_quotes_inside_comes_out_as_the_csv_module_reads_it()
     text = 'V1,"The ""Best"" Vendor, Ltd",x\r\nV2,華為,y\r\n'
     cut = LineRows.cut(text.encode(), text, text.splitlines())
     assert cut is not None and cut.column(1) == ['The "Best" Vendor, Ltd', "華為"]
+
+
+def test_numbered_lines_give_each_row_with_its_number_however_they_are_asked_for() -> None:
+    text = "V1,Acme\nV2,\nV3,Hikvision\n"
+    cut = LineRows.cut(text.encode(), text, text.splitlines())
+    assert cut is not None
+    rows = NumberedLines(cut, 5)
+    expected = [(5, ("V1", "Acme")), (6, ("V2", None)), (7, ("V3", "Hikvision"))]
+    assert list(rows) == rows[:] == [rows[i] for i in range(len(rows))] == expected
+    assert rows[1:] == expected[1:] and rows[-1] == expected[-1] and list(rows.numbers) == [5, 6, 7]
+    assert rows.column(1) == ["Acme", None, "Hikvision"]
