@@ -127,9 +127,7 @@ class LineRows(Sequence[list[CellValue]]):
     def column(self, j: int) -> list[CellValue]:
         """Column ``j`` of every row: ``[row[j] for row in self]``, without reading the rows."""
         found = self._cells(np.arange(j, self._starts.size, self.width))
-        if all(map(str.strip, found)):  # (in C)
-            return list(found)
-        return [v if v.strip() else None for v in found]
+        return list(found) if all(map(str.strip, found)) else cells_of(found)  # (most columns: one test, in C)
 
     def starting_with(self, firsts: str) -> list[str]:
         """The cells whose first character is one of ``firsts`` (ASCII), without reading the rows."""

@@ -38,6 +38,17 @@ def runs(starts: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return np.arange(len(run)) + np.repeat(starts - (np.cumsum(counts) - counts), counts), run
 
 
+def _joined(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(lengths, bytes, starts) of the ``texts`` (codable) one after another, with ``LONGEST`` zero bytes after them.
+
+    (A text's last characters read on into the next text, or into the
+    padding: the callers stop at each text's length.)
+    """
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    data = np.frombuffer("".join(texts).encode("ascii") + bytes(LONGEST), dtype=np.uint8)
+    return lengths, data, np.cumsum(lengths) - lengths
+
+
 def codable(text: str) -> bool:
     """Whether ``text``'s substrings can be held as integers: ASCII, with no NUL (a code cannot tell it from none)."""
     return text.isascii() and "\x00" not in text
@@ -54,9 +65,7 @@ def codes(segments: list[str], places: list[int]) -> np.ndarray:
     >>> codes(["hik", "vis"], [0, 3]).tolist() == [code("hik", 0), code("vis", 3)]
     True
     """
-    lengths = np.fromiter(map(len, segments), dtype=np.int64, count=len(segments))
-    data = np.frombuffer("".join(segments).encode("ascii") + bytes(LONGEST), dtype=np.uint8)
-    starts = np.cumsum(lengths) - lengths
+    lengths, data, starts = _joined(segments)
     value = np.zeros(len(segments), dtype=np.uint64)
     for j in range(int(lengths.max(initial=0))):
         value = np.where(j < lengths, (value << np.uint64(8)) | data.take(starts + j), value)
@@ -121,11 +130,7 @@ def substring_codes(texts: list[str], sizes: np.ndarray, places: int) -> tuple[n
     ``LONGEST``, or that no text wants, is not looked for). Texts by number
     in ``texts``.
     """
-    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-    # (A text's last substrings read on into the next text, or the padding:
-    # those are dropped below, as too long for their text.)
-    data = np.frombuffer("".join(texts).encode("ascii") + bytes(LONGEST), dtype=np.uint8)
-    starts = np.cumsum(lengths) - lengths
+    lengths, data, starts = _joined(texts)  # (substrings read past a text's end are dropped below)
     # Every place a substring can start at, and each one's code grown a
     # character at a time, one size after another.
     counts = np.minimum(lengths, min(places, PLACES))
