@@ -114,10 +114,10 @@ class Report:
     def rows_screened(self) -> int:
         return len(self.rows)
 
-    def formatted(self, formatter: Formatter, *, copier: Copier | None = None) -> Iterator[tuple[bytes, int]]:
+    def formatted(self, formatter: Formatter, *, clear_rows: ClearRows | None = None) -> Iterator[tuple[bytes, int]]:
         """The rows as report text (UTF-8) a batch at a time, as :meth:`Screening.formatted` gives them.
 
-        (Rows held in memory have no lines to copy: ``copier`` is not used.)
+        (Rows held in memory are RowResults already: ``clear_rows`` is not used.)
         """
         return _formatted_here(self.rows, formatter)
 
@@ -164,7 +164,7 @@ class Screening:
                 yield from rows
         self._tell_progress()  # the end, once more
 
-    def formatted(self, formatter: Formatter, *, copier: Copier | None = None) -> Iterator[tuple[bytes, int]]:
+    def formatted(self, formatter: Formatter, *, clear_rows: ClearRows | None = None) -> Iterator[tuple[bytes, int]]:
         """The rows as report text a batch at a time: (``formatter(rows, rows before)`` in UTF-8, rows in it).
 
         With more than one worker, the worker processes screen the rows and
@@ -173,10 +173,10 @@ class Screening:
         the file and writes the text. ``formatter`` is a module-level
         function (or a partial of one): the workers inherit it.
 
-        ``copier`` makes the text of rows read as lines of a CSV file from
-        those lines, where it can (see :data:`Copier`).
+        ``clear_rows`` writes the clear rows of a batch straight from the
+        rows read, where it can (see :data:`ClearRows`).
         """
-        job = (self.screener, self.table, formatter, copier)
+        job = (self.screener, self.table, formatter, clear_rows)
         # Objects that live through the run stay out of the collector's walks,
         # here and in the forked workers (see screening.workers).
         with frozen_run() as freeze:
@@ -254,17 +254,19 @@ class Screening:
 
 
 Formatter = Callable[[list[RowResult], int], str]  # (rows, rows before them) -> their text in the report
-# (sheet, rows, the lines they were read from, their results) -> each row's
-# text in the report made from its line, or None for a row left to the
-# formatter; None for them all when the lines may not be copied.
-Copier = Callable[[str, Sequence[NumberedRow], list[str], list[NameResult]], list[str | None] | None]
+# (sheet, rows, the lines of a CSV file they were read from if so, their
+# results, rows before them in the report) -> each clear row's text in the
+# report, made without a RowResult (a CSV file's line copied, an xlsx row
+# from its values), or None for a row left to the formatter; None for them
+# all when it cannot make them.
+ClearRows = Callable[[str, Sequence[NumberedRow], list[str] | None, list[NameResult], int], list[str | None] | None]
 
 
 def _format_batch(
-    job: tuple[Screener, Table, Formatter, Copier | None], task: tuple[int, list[NumberedRow] | Chunk, int]
+    job: tuple[Screener, Table, Formatter, ClearRows | None], task: tuple[int, list[NumberedRow] | Chunk, int]
 ) -> tuple[bytes, str, int, dict[str, int], list[RowResult]]:
     """Screen a batch of a sheet's rows and format them: (text, sheet, rows, counts, flagged rows)."""
-    screener, table, formatter, copier = job
+    screener, table, formatter, clear_rows = job
     index, part, before = task
     sheet = table.sheets[index]
     batch: Sequence[NumberedRow]
@@ -275,20 +277,20 @@ def _format_batch(
     else:
         batch = part
     results = screener.check_many(_names(sheet, batch))
-    copied = copier(sheet.name, batch, lines, results) if copier is not None and lines is not None else None
-    if copied is None:
+    written = clear_rows(sheet.name, batch, lines, results, before) if clear_rows is not None else None
+    if written is None:
         rows = _row_results(sheet, batch, results)
         return encoded(formatter(rows, before)), sheet.name, len(rows), *_summary(rows)
     # Copying a row's line takes about an eighth of the time of making a
-    # RowResult and writing its cells again (0.5 µs a row against 3.7); the
-    # rows left (flagged, skipped, with a note) go to the formatter a run at
-    # a time.
+    # RowResult and writing its cells again (0.5 µs a row against 3.7), an
+    # xlsx row from its values three quarters; the rows left (flagged,
+    # skipped, with a note) go to the formatter a run at a time.
     texts: list[str] = []
     flagged: list[RowResult] = []
     at = 0
-    for was_copied, run in itertools.groupby(copied, key=_IS_TEXT):
+    for was_written, run in itertools.groupby(written, key=_IS_TEXT):
         n = len(run_texts := list(run))
-        if was_copied:
+        if was_written:
             texts += cast(list[str], run_texts)
         else:
             rows = _row_results(sheet, batch[at : at + n], results[at : at + n])

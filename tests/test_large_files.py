@@ -390,3 +390,19 @@ def test_a_chunk_narrower_than_the_file_is_written_with_its_missing_cells(
     chunked = csv_cells(tmp_path / "chunked.csv")
     assert chunked == csv_cells(tmp_path / "written.csv")
     assert chunked[1][:4] == ["V0", NAMES[0], "", "clear"] and chunked[-1][:4] == ["V40", "Hikvision", "extra", "match"]
+
+
+def test_clear_rows_written_from_their_values_are_the_rows_the_formatter_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A run writes an xlsx report's clear rows straight from the values it
+    # read; a report held in memory writes every row through _xlsx_rows.
+    # Every kind of cell: text, blanks, spaces alone, dates, huge numbers, booleans.
+    monkeypatch.setattr(workbooks, "CHUNK", 37)
+    path = awkward_workbook(tmp_path / "vendors.xlsx")
+    run = screen_to_file(path, tmp_path / "run.xlsx", workers=2)
+    write_report(screen_file(path), tmp_path / "held.xlsx")
+    books = [python_calamine.CalamineWorkbook.from_path(str(tmp_path / n)) for n in ("run.xlsx", "held.xlsx")]
+    sheets = [book.get_sheet_by_name(name).to_python() for book in books for name in ("Screening", "Hits")]
+    assert sheets[0] == sheets[2] and sheets[1] == sheets[3]
+    assert run.counts["clear"] > 400 and run.counts["match"] > 0
