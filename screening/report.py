@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import collections
 import dataclasses
 import functools
 import gc
@@ -286,23 +285,26 @@ def _format_batch(
     # xlsx row from its values three quarters; the rows left (flagged,
     # skipped, with a note) go to the formatter a run at a time.
     texts: list[str] = []
+    counts = dict.fromkeys(STATUSES, 0)
     flagged: list[RowResult] = []
     at = 0
     for was_written, run in itertools.groupby(written, key=_IS_TEXT):
         n = len(run_texts := list(run))
-        if was_written:
+        if was_written:  # clear rows, all of them (see ClearRows)
             texts += cast(list[str], run_texts)
+            counts["clear"] += n
         else:
             rows = _row_results(sheet, batch[at : at + n], results[at : at + n])
             texts.append(formatter(rows, before + at))
-            flagged += _summary(rows)[1]
+            run_counts, run_flagged = _summary(rows)
+            for status, count in run_counts.items():
+                counts[status] += count
+            flagged += run_flagged
         at += n
-    counts = dict.fromkeys(STATUSES, 0) | collections.Counter(map(_STATUS, results))
     return encoded("".join(texts)), sheet.name, len(batch), counts, flagged
 
 
 _IS_TEXT = functools.partial(operator.is_not, None)  # (in C, not a lambda called for each row)
-_STATUS = operator.attrgetter("status")
 
 
 def _row_results(sheet: Sheet, rows: Sequence[NumberedRow], results: list[NameResult]) -> list[RowResult]:
